@@ -1,0 +1,70 @@
+# Two commands matter: `make run` starts the app on SQLite, `make test` runs the whole test suite.
+# Both install what they need first (Debian packages, the virtual environment, compiled translations)
+# and do nothing again when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Pango and HarfBuzz (with its subsetter: without it Chinese PDFs are ~50x slower) for WeasyPrint;
+# Noto fonts cover the six UN languages.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core \
+	fonts-noto-cjk fonts-dejavu-core
+# What the tests use on top: pdftotext and pdffonts.
+TEST_PACKAGES := poppler-utils
+
+PO := $(wildcard translations/*/LC_MESSAGES/*.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test setup test-setup system-packages test-packages lint check bench i18n clean
+
+run: setup
+	$(BIN)/assess serve --host $(HOST) --port $(PORT)
+
+test: setup test-packages
+	$(MAKE) --no-print-directory check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+check:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy assess
+	$(BIN)/assess validate
+
+setup: system-packages $(VENV)/.installed $(MO)
+
+system-packages:
+	@$(call ensure_packages,$(SYSTEM_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv))
+
+test-packages:
+	@$(call ensure_packages,$(TEST_PACKAGES))
+
+# Install the Debian packages that are missing (apt-get update only when something is missing).
+define ensure_packages
+missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "Installing Debian packages:$$missing"; \
+  $(SUDO) apt-get update -qq && \
+  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+fi
+endef
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
+	touch $@
+
+translations/%.mo: translations/%.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info instance .pytest_cache .mypy_cache .ruff_cache $(MO)

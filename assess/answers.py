@@ -1,0 +1,215 @@
+"""The answer file: one JSON format for export, import, the command line and the tests.
+
+```
+{"questionnaire": ID, "version": V, "locale": "en", "title": "...",
+ "answers": {QUESTION_ID: OPTION_ID | [OPTION_IDS] | TEXT},
+ "notes": {QUESTION_ID: TEXT},
+ "mitigations": {MITIGATION_ID: {"owner": "...", "due": "YYYY-MM-DD",
+                                "status": "planned" | "done"}}}
+```
+:func:`parse` checks a file completely and either returns it or raises :class:`AnswerFileError`
+listing every problem, so nothing is ever half-imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from assess.questionnaire import AnswerValue, Definition, Question, Registry
+from assess.scoring import STATUSES, Commitment
+
+FORMAT_KEYS = {"questionnaire", "version", "locale", "title", "answers", "notes", "mitigations"}
+MAX_NOTE = 4000
+MAX_OWNER = 200
+MAX_TITLE = 200
+
+
+class AnswerFileError(ValueError):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class AnswerFile:
+    questionnaire: str
+    version: int
+    locale: str = "en"
+    title: str = ""
+    answers: dict[str, AnswerValue] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    mitigations: dict[str, Commitment] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "questionnaire": self.questionnaire,
+            "version": self.version,
+            "locale": self.locale,
+            "title": self.title,
+            "answers": dict(self.answers),
+            "notes": dict(self.notes),
+            "mitigations": {m: c.to_dict() for m, c in self.mitigations.items()},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    def sha256(self) -> str:
+        """Fingerprint of the canonical export, printed on reports to match them to their record."""
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+
+def loads(text: str | bytes, registry: Registry) -> AnswerFile:
+    try:
+        raw = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise AnswerFileError([f"the file is not valid JSON: {exc}"]) from exc
+    return parse(raw, registry)
+
+
+def parse(raw: Any, registry: Registry) -> AnswerFile:
+    if not isinstance(raw, dict):
+        raise AnswerFileError(["the file must hold a JSON object"])
+    problems: list[str] = []
+    unknown_keys = sorted(set(raw) - FORMAT_KEYS)
+    if unknown_keys:
+        problems.append(f"unknown keys: {', '.join(unknown_keys)}")
+    qid, version = raw.get("questionnaire"), raw.get("version")
+    if not isinstance(qid, str) or not isinstance(version, int) or isinstance(version, bool):
+        raise AnswerFileError(
+            [*problems, "'questionnaire' (text) and 'version' (whole number) are required"]
+        )
+    definition = registry.get(qid, version)
+    if definition is None:
+        known = ", ".join(f"{d.id} version {d.version}" for d in registry)
+        raise AnswerFileError(
+            [*problems, f"unknown questionnaire {qid!r} version {version}; this app knows {known}"]
+        )
+    locale = raw.get("locale", "en")
+    title = raw.get("title", "")
+    if not isinstance(locale, str) or not 2 <= len(locale) <= 10:
+        problems.append("'locale' must be a language code such as 'en'")
+    if not isinstance(title, str) or len(title) > MAX_TITLE:
+        problems.append(f"'title' must be text of at most {MAX_TITLE} characters")
+    answers = _mapping(raw, "answers", problems)
+    notes = _mapping(raw, "notes", problems)
+    mitigations = _mapping(raw, "mitigations", problems)
+
+    clean_answers: dict[str, AnswerValue] = {}
+    unknown_questions = sorted(set(answers) - set(definition.questions))
+    if unknown_questions:
+        problems.append(f"unknown question ids: {', '.join(unknown_questions)}")
+    for question_id, value in answers.items():
+        question = definition.questions.get(question_id)
+        if question is None:
+            continue
+        error = answer_problem(question, value)
+        if error:
+            problems.append(f"answer to {question_id!r}: {error}")
+        else:
+            clean_answers[question_id] = value
+    clean_notes: dict[str, str] = {}
+    unknown_notes = sorted(set(notes) - set(definition.questions))
+    if unknown_notes:
+        problems.append(f"notes for unknown question ids: {', '.join(unknown_notes)}")
+    for question_id, text in notes.items():
+        if question_id not in definition.questions:
+            continue
+        if not isinstance(text, str) or len(text) > MAX_NOTE:
+            problems.append(
+                f"note on {question_id!r} must be text of at most {MAX_NOTE} characters"
+            )
+        elif text:
+            clean_notes[question_id] = text
+    clean_mitigations: dict[str, Commitment] = {}
+    unknown_mitigations = sorted(set(mitigations) - set(definition.mitigation_by_id))
+    if unknown_mitigations:
+        problems.append(f"unknown mitigation ids: {', '.join(unknown_mitigations)}")
+    for mitigation_id, entry in mitigations.items():
+        if mitigation_id not in definition.mitigation_by_id:
+            continue
+        try:
+            clean_mitigations[mitigation_id] = commitment_from(entry)
+        except ValueError as exc:
+            problems.append(f"mitigation {mitigation_id!r}: {exc}")
+    if problems:
+        raise AnswerFileError(problems)
+    return AnswerFile(
+        questionnaire=qid,
+        version=version,
+        locale=locale,
+        title=title,
+        answers=clean_answers,
+        notes=clean_notes,
+        mitigations=clean_mitigations,
+    )
+
+
+def _mapping(raw: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(f"'{key}' must be an object")
+        return {}
+    return value
+
+
+def answer_problem(question: Question, value: Any) -> str | None:
+    """Why a value is not a valid answer to a question, or None."""
+    if question.type == "text":
+        if not isinstance(value, str):
+            return "must be text"
+        if len(value) > question.max_length:
+            return f"is longer than {question.max_length} characters"
+        return None
+    if question.type == "multi":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            return "must be a list of option ids"
+        bad = [v for v in value if v not in question.option_ids]
+        if bad:
+            return f"unknown options {', '.join(map(repr, bad))}"
+        if len(set(value)) != len(value):
+            return "lists an option twice"
+        exclusive = [o.id for o in question.choices if o.exclusive and o.id in value]
+        if exclusive and len(value) > 1:
+            return f"option {exclusive[0]!r} cannot be combined with others"
+        return None
+    if not isinstance(value, str):
+        return "must be one option id"
+    if value not in question.option_ids:
+        return f"unknown option {value!r}"
+    return None
+
+
+def commitment_from(entry: Any) -> Commitment:
+    if not isinstance(entry, dict):
+        raise ValueError("must be an object with owner, due and status")
+    extra = sorted(set(entry) - {"owner", "due", "status"})
+    if extra:
+        raise ValueError(f"unknown keys {', '.join(extra)}")
+    owner = entry.get("owner", "")
+    due = entry.get("due", "")
+    status = entry.get("status", "planned")
+    if not isinstance(owner, str) or len(owner) > MAX_OWNER:
+        raise ValueError(f"owner must be text of at most {MAX_OWNER} characters")
+    if status not in STATUSES:
+        raise ValueError("status must be 'planned' or 'done'")
+    if due in ("", None):
+        due_date = None
+    elif isinstance(due, str):
+        try:
+            due_date = date.fromisoformat(due)
+        except ValueError:
+            raise ValueError(f"due date {due!r} is not YYYY-MM-DD") from None
+    else:
+        raise ValueError("due must be a date as YYYY-MM-DD")
+    return Commitment(owner=owner.strip(), due=due_date, status=status)
+
+
+def of(definition: Definition) -> AnswerFile:
+    """An empty answer file for a definition."""
+    return AnswerFile(questionnaire=definition.id, version=definition.version)

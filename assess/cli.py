@@ -1,0 +1,129 @@
+"""The `assess` command: serve, validate, db upgrade, score."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assess.paths import resource
+from assess.questionnaire import DefinitionError, Registry, load_definition, questionnaire_files
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Screen a proposed public-private partnership against migrant smuggling."""
+
+
+@main.command()
+@click.option(
+    "--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1"
+)
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "5000")),
+    show_default="PORT or 5000",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=lambda: int(os.environ.get("WORKERS", "2")),
+    show_default="WORKERS or 2",
+)
+@click.option("--threads", type=int, default=4, show_default=True)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Migrate the database, then serve the app with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from assess import create_app
+    from assess.store import upgrade
+
+    app = create_app()  # fails here, before forking, on an invalid questionnaire
+    upgrade(app.config["DATABASE_URL"])
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("accesslog", "-")
+            # Never log query strings or paths with tokens: log method, status and timing only.
+            self.cfg.set("access_log_format", '%(t)s "%(m)s" %(s)s %(b)s %(M)sms')
+            self.cfg.set("graceful_timeout", 5)
+
+        def load(self) -> Any:
+            return create_app()
+
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    click.echo(f"assess is running: open http://{shown}:{port}/ (Ctrl-C stops it)")
+    Server().run()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check questionnaire files (default: every installed questionnaire)."""
+    files: list[Path] = []
+    for path in paths or (resource("questionnaires"),):
+        files.extend(sorted(questionnaire_files(path)) if path.is_dir() else [path])
+    if not files:
+        click.echo("no questionnaire files found", err=True)
+        sys.exit(1)
+    failed = False
+    for file in files:
+        try:
+            d = load_definition(file)
+        except DefinitionError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            continue
+        questions = len(d.questions)
+        findings = len(d.findings)
+        click.echo(
+            f"{file}: ok ({d.id} version {d.version}: {questions} questions, {findings} findings)"
+        )
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the database (DATABASE_URL, else SQLite under instance/)."""
+    from assess import create_app
+    from assess.store import upgrade
+
+    app = create_app()
+    upgrade(app.config["DATABASE_URL"], revision)
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def score(answers: Path) -> None:
+    """Score an answer file and print the result as JSON."""
+    from assess.answers import AnswerFileError, loads
+    from assess.scoring import score as run
+
+    registry = Registry.from_folder(resource("questionnaires"))
+    try:
+        data = loads(answers.read_bytes(), registry)
+    except AnswerFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{answers}: {problem}", err=True)
+        sys.exit(1)
+    definition = registry.get(data.questionnaire, data.version)
+    assert definition is not None
+    result = run(definition, data.answers, data.mitigations)
+    click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

@@ -1,0 +1,126 @@
+"""Languages: which locales we ship, text direction, the questionnaire gettext domain, and the Babel
+extractor that pulls translatable text out of questionnaire YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+from babel import Locale
+from flask import g, has_request_context
+from flask_babel import Domain
+
+from assess.questionnaire import YamlLoader
+
+# Locales in the order the language switcher shows them; English is the source language.
+LANGUAGES: dict[str, str] = {"en": "English"}
+RTL = frozenset({"ar", "fa", "he", "ur"})
+DEFAULT_LOCALE = "en"
+
+QUESTIONNAIRE_DOMAIN = "questionnaire"
+_questionnaire_domain: Domain | None = None
+
+
+def init(translations: Path) -> None:
+    global _questionnaire_domain
+    _questionnaire_domain = Domain(
+        translation_directories=str(translations), domain=QUESTIONNAIRE_DOMAIN
+    )
+
+
+def available(translations: Path) -> dict[str, str]:
+    """English plus every locale whose app catalogue is present."""
+    found = {
+        p.parent.parent.name
+        for p in translations.glob("*/LC_MESSAGES/messages.po")
+        if p.parent.parent.name in KNOWN
+    }
+    return {code: name for code, name in KNOWN.items() if code == "en" or code in found}
+
+
+KNOWN: dict[str, str] = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ar": "العربية",
+    "ru": "Русский",
+    "zh": "中文",
+}
+
+
+def direction(locale: str) -> str:
+    return "rtl" if locale.split("_")[0] in RTL else "ltr"
+
+
+def current_locale() -> str:
+    if has_request_context():
+        return str(getattr(g, "lang", DEFAULT_LOCALE))
+    return DEFAULT_LOCALE
+
+
+def validate_locale(code: str) -> None:
+    """Fail at start-up on a default locale Babel does not know."""
+    Locale.parse(code)
+
+
+def qt(text: str | None) -> str:
+    """Translate questionnaire content (its own gettext domain)."""
+    if not text:
+        return ""
+    if _questionnaire_domain is None or not has_request_context():
+        return text
+    return str(_questionnaire_domain.gettext(text))
+
+
+# --- Babel extractor ------------------------------------------------------------------------------
+
+TRANSLATABLE = {
+    "title",
+    "summary",
+    "intro",
+    "label",
+    "help",
+    "risk",
+    "text",
+    "standard",
+    "not_applicable",
+    "short",
+    "owner",
+}
+
+
+def extract_questionnaire(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Yield every translatable string of a questionnaire file, with the JSON pointer of its place
+    (which names the question id) as the translator comment. Registered as
+    `assess_questionnaire`."""
+    root = yaml.compose(fileobj.read().decode("utf-8"), Loader=YamlLoader)
+    if root is None:
+        return
+
+    def walk(node: yaml.Node, pointer: str) -> Iterator[tuple[int, str | None, str, list[str]]]:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = str(key.value)
+                child = f"{pointer}/{name}"
+                if isinstance(value, yaml.ScalarNode) and name in TRANSLATABLE and value.value:
+                    yield value.start_mark.line + 1, None, str(value.value), [child]
+                else:
+                    yield from walk(value, child)
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                ident = _id_of(item)
+                yield from walk(item, f"{pointer}/{ident if ident else index}")
+
+    yield from walk(root, "")
+
+
+def _id_of(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "id" and isinstance(value, yaml.ScalarNode):
+                return str(value.value)
+    return None

@@ -1,0 +1,56 @@
+"""Error pages in the app's style, never with a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from assess.i18n import DEFAULT_LOCALE
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        message = _(
+            "This form could not be accepted because its security token is missing or has expired. "
+            "Nothing was changed: your saved answers are as they were. Go back, reload the page "
+            "and try again."
+        )
+        return _page(400, _("The form could not be accepted"), message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        titles = {
+            400: (_("Bad request"), _("The request could not be understood. Nothing was changed.")),
+            404: (
+                _("Page not found"),
+                _(
+                    "There is no page at this address. If you followed a link to an assessment, "
+                    "check that it was copied whole; links are long on purpose."
+                ),
+            ),
+            405: (_("Not allowed"), _("This page cannot be used that way.")),
+            413: (
+                _("Too large"),
+                _("What you sent is larger than this app accepts. Nothing was changed."),
+            ),
+        }
+        title, message = titles.get(code, (_("Error"), _("Something went wrong.")))
+        return _page(code, title, message), code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error")
+        message = _(
+            "Something went wrong on our side. Your answers saved before this page are safe. "
+            "Please try again in a moment."
+        )
+        return _page(500, _("Something went wrong"), message), 500
+
+
+def _page(code: int, title: str, message: str) -> str:
+    g.lang = getattr(g, "lang", DEFAULT_LOCALE)
+    return render_template("error.html", code=code, title=title, message=message)

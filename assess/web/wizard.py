@@ -1,0 +1,211 @@
+"""The guided wizard: one page per visible section, answers saved on every move, a summary, the
+result with its action plan, and the answer-file export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from assess.answers import MAX_OWNER, commitment_from
+from assess.questionnaire import Definition, Question, Section, Visibility, is_answered, visibility
+from assess.scoring import Commitment, Result, score
+from assess.store import NotFound, Record
+from assess.web import definition_of, localized_blueprint, store
+from assess.web.forms import SectionForm, section_form, submitted
+from assess.web.main import remember
+
+bp = localized_blueprint("wizard")
+
+
+@dataclass(frozen=True)
+class Step:
+    section: Section
+    number: int
+    done: bool
+    current: bool
+
+
+def _load(token: str) -> tuple[Record, Definition]:
+    if len(token) > 64:
+        abort(404)
+    try:
+        record = store().get(token)
+    except NotFound:
+        abort(404)
+    return record, definition_of(record)
+
+
+def _steps(view: Visibility, current: str | None) -> list[Step]:
+    steps = []
+    for number, section in enumerate(view.sections, start=1):
+        shown = [q for q in view.questions if q in section.questions and q.required]
+        done = all(is_answered(q, view.answers.get(q.id)) for q in shown)
+        steps.append(Step(section, number, done, section.id == current))
+    return steps
+
+
+def _page_questions(view: Visibility, section: Section) -> list[Question]:
+    return [q for q in view.questions if q in section.questions]
+
+
+@bp.get("/a/<token>/")
+def resume(token: str) -> BaseResponse:
+    record, definition = _load(token)
+    view = visibility(definition, record.answers)
+    for step in _steps(view, None):
+        if not step.done:
+            target = url_for("wizard.section", token=token, section_id=step.section.id)
+            return remember(redirect(target), token)
+    return remember(redirect(url_for("wizard.summary", token=token)), token)
+
+
+@bp.route("/a/<token>/s/<section_id>", methods=["GET", "POST"])
+def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str:
+    record, definition = _load(token)
+    view = visibility(definition, record.answers)
+    current = next((s for s in view.sections if s.id == section_id), None)
+    if current is None:
+        if any(s.id == section_id for s in definition.sections):
+            # Not applicable to this profile (any more): carry on from where the user can.
+            flash(_("That page does not apply to this partnership, given its profile."))
+            return redirect(url_for("wizard.resume", token=token))
+        abort(404)
+    questions = _page_questions(view, current)
+
+    if request.method == "GET":
+        form = section_form(questions, record.answers, record.notes)
+        return remember(Response(_render(record, definition, view, current, form)), token)
+
+    action = request.form.get("action", "next")
+    form = section_form(
+        questions, record.answers, record.notes, formdata=request.form, strict=action != "back"
+    )
+    if not form.validate():
+        status = 400 if form.tampered() else 422
+        page = _render(record, definition, view, current, form, status=status)
+        return page, status
+    answers, notes = submitted(form, questions)
+    title = None
+    if definition.title_question in answers:
+        title = str(answers[definition.title_question] or "")
+    record = store().save_answers(token, answers, notes, title=title)
+    view = visibility(definition, record.answers)
+    order = [s.id for s in view.sections]
+    if action == "save":
+        flash(_("Your answers are saved."))
+        return redirect(url_for("wizard.section", token=token, section_id=section_id))
+    if action == "summary":
+        return redirect(url_for("wizard.summary", token=token))
+    index = order.index(section_id) if section_id in order else -1
+    if action == "back":
+        target = order[index - 1] if index > 0 else None
+        if target is None:
+            return redirect(url_for("main.start"))
+        return redirect(url_for("wizard.section", token=token, section_id=target))
+    if 0 <= index < len(order) - 1:
+        return redirect(url_for("wizard.section", token=token, section_id=order[index + 1]))
+    return redirect(url_for("wizard.summary", token=token))
+
+
+def _render(
+    record: Record,
+    definition: Definition,
+    view: Visibility,
+    current: Section,
+    form: SectionForm,
+    status: int = 200,
+) -> str:
+    steps = _steps(view, current.id)
+    number = next(s.number for s in steps if s.current)
+    return render_template(
+        "section.html",
+        record=record,
+        definition=definition,
+        section=current,
+        questions=_page_questions(view, current),
+        form=form,
+        steps=steps,
+        number=number,
+        first=number == 1,
+        last=number == len(steps),
+        result=score(definition, record.answers, record.commitments),
+        error_status=status,
+    )
+
+
+@bp.get("/a/<token>/summary")
+def summary(token: str) -> BaseResponse:
+    record, definition = _load(token)
+    view = visibility(definition, record.answers)
+    result = score(definition, record.answers, record.commitments)
+    page = render_template(
+        "summary.html",
+        record=record,
+        definition=definition,
+        view=view,
+        steps=_steps(view, None),
+        result=result,
+    )
+    return remember(Response(page), token)
+
+
+@bp.get("/a/<token>/result")
+def result(token: str) -> BaseResponse:
+    record, definition = _load(token)
+    outcome = score(definition, record.answers, record.commitments)
+    page = render_template(
+        "result.html",
+        record=record,
+        definition=definition,
+        result=outcome,
+        plan_errors={},
+    )
+    return remember(Response(page), token)
+
+
+@bp.post("/a/<token>/plan")
+def plan(token: str) -> BaseResponse | tuple[str, int]:
+    """Save who will carry out which mitigation, by when, and whether it is done."""
+    record, definition = _load(token)
+    outcome: Result = score(definition, record.answers, record.commitments)
+    commitments: dict[str, Commitment] = {}
+    errors: dict[str, str] = {}
+    for mitigation in outcome.mitigations:
+        prefix = f"m-{mitigation.id}-"
+        entry = {
+            "owner": request.form.get(prefix + "owner", ""),
+            "due": request.form.get(prefix + "due", ""),
+            "status": request.form.get(prefix + "status", "planned"),
+        }
+        if len(entry["owner"]) > MAX_OWNER:
+            errors[mitigation.id] = _("Please keep the owner under %(n)d characters.", n=MAX_OWNER)
+            continue
+        try:
+            commitments[mitigation.id] = commitment_from(entry)
+        except ValueError:
+            errors[mitigation.id] = _(
+                "Please give the due date as a date (YYYY-MM-DD) and the status as planned or done."
+            )
+    if errors:
+        page = render_template(
+            "result.html", record=record, definition=definition, result=outcome, plan_errors=errors
+        )
+        return page, 400
+    store().save_commitments(token, commitments)
+    flash(_("The action plan is saved."))
+    return redirect(url_for("wizard.result", token=token) + "#plan")
+
+
+@bp.get("/a/<token>/export.json")
+def export(token: str) -> Response:
+    record, _definition = _load(token)
+    body = record.answer_file().to_json()
+    safe = "".join(c if c.isalnum() else "-" for c in (record.title or "assessment"))[:60]
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{safe or "assessment"}.json"'},
+    )

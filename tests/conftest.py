@@ -1,0 +1,64 @@
+"""Shared fixtures: an app on a temporary SQLite database (or DATABASE_URL's server) per test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from assess import create_app
+from assess.store import upgrade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "questionnaires"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Iterator[object]:
+    def build(questionnaires: Path = MINI, **config: object) -> Flask:
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade(url)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret",
+                "DATABASE_URL": url,
+                "QUESTIONNAIRES": str(questionnaires),
+                "INSTANCE_PATH": str(tmp_path / "instance"),
+                **config,
+            }
+        )
+        return app
+
+    yield build
+
+
+@pytest.fixture
+def app(make_app) -> Flask:  # type: ignore[no-untyped-def]
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def start_assessment(client: FlaskClient, lang: str = "en") -> tuple[str, str]:
+    """Start a new assessment through the start page; return (token, first section URL)."""
+    page = client.get(f"/{lang}/")
+    response = client.post(f"/{lang}/new", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    token = re.search(r"/a/([^/]+)/", location)
+    assert token
+    return token.group(1), location
