@@ -14,6 +14,11 @@ from assess.paths import resource
 from assess.questionnaire import DefinitionError, Registry, load_definition, questionnaire_files
 
 
+def _questionnaires() -> Path:
+    """ASSESS_QUESTIONNAIRES, else the installed questionnaires."""
+    return Path(os.environ.get("ASSESS_QUESTIONNAIRES") or resource("questionnaires"))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Screen a proposed public-private partnership against migrant smuggling."""
@@ -70,7 +75,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check questionnaire files (default: every installed questionnaire)."""
     files: list[Path] = []
-    for path in paths or (resource("questionnaires"),):
+    for path in paths or (_questionnaires(),):
         files.extend(sorted(questionnaire_files(path)) if path.is_dir() else [path])
     if not files:
         click.echo("no questionnaire files found", err=True)
@@ -116,7 +121,7 @@ def score(answers: Path) -> None:
     from assess.answers import AnswerFileError, loads
     from assess.scoring import score as run
 
-    registry = Registry.from_folder(resource("questionnaires"))
+    registry = Registry.from_folder(_questionnaires())
     try:
         data = loads(answers.read_bytes(), registry)
     except AnswerFileError as exc:

@@ -6,11 +6,11 @@ import os
 import stat
 from pathlib import Path
 
+from conftest import MINI
 from flask import Flask
 from flask.testing import FlaskClient
 
 from assess import create_app
-from conftest import MINI
 
 
 def test_factory_takes_config_and_generates_a_kept_secret(tmp_path: Path, monkeypatch) -> None:
@@ -69,7 +69,9 @@ def test_start_page_says_what_the_tool_does(client: FlaskClient) -> None:
 
 def test_security_headers_on_every_response(client: FlaskClient) -> None:
     for url in ("/en/", "/healthz", "/en/no-such-page", "/static/assess.css"):
-        headers = client.get(url).headers
+        response = client.get(url)
+        headers = response.headers
+        response.close()
         csp = headers["Content-Security-Policy"]
         for directive in (
             "default-src 'none'",

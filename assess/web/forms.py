@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,13 +30,19 @@ class SectionForm(FlaskForm):  # type: ignore[misc]
     """Fields are added per section by :func:`section_form`."""
 
     def tampered(self) -> bool:
-        """True when an error comes from input a normal browser cannot send (unknown option,
-        over-long text), as opposed to a required question left empty."""
-        return any(field.errors and _has_input(field) for field in self)
+        """True when an error comes from input a normal browser cannot send (an option that is not
+        offered, text longer than the field allows), as opposed to a question left empty or options
+        that cannot go together."""
+        return any(field.errors and _impossible(field) for field in self)
 
 
-def _has_input(field: Field) -> bool:
-    return any(str(v).strip() for v in (field.raw_data or []))
+def _impossible(field: Field) -> bool:
+    raw = [str(v) for v in (field.raw_data or [])]
+    if isinstance(field, RadioField | SelectMultipleField):
+        offered = {str(c.value) for c in field.choices}
+        return any(v not in offered for v in raw)
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return any(len(v) > limit for v in raw for limit in limits)
 
 
 def _exclusive(question: Question) -> Any:
@@ -68,7 +75,7 @@ def field_for(question: Question, strict: bool) -> Field:
         )
         cls = StringField if question.max_length <= 200 else TextAreaField
         return cls(qt(question.label), validators=[*presence, length])
-    choices = [(o.id, option_label(question, o.id)) for o in question.choices]
+    choices = [SelectChoice(o.id, option_label(question, o.id)) for o in question.choices]
     if question.type == "multi":
         validators = [*presence, _exclusive(question)]
         return MultiCheckboxField(qt(question.label), choices=choices, validators=validators)
