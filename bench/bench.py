@@ -1,8 +1,8 @@
 """Benchmarks: prints one line per figure as `BENCH <name> <value> <unit>`.
 
 In-process (Flask test client) latency of a wizard page GET and of an answer POST on the shipped
-questionnaire, next to a bare Flask handler measured in the same run, so the ratio shows what the app
-itself costs. Run with `make bench`.
+questionnaire, next to a bare Flask handler measured in the same run, so the ratio shows what the
+app itself costs. Run with `make bench`.
 """
 
 from __future__ import annotations
