@@ -565,6 +565,10 @@ def check_semantics(d: Definition) -> list[tuple[Path_, str]]:
                 errors.append(((*qpath, "options"), f"duplicate option id {dup!r}"))
             if any(o.exclusive for o in q.options) and q.type != "multi":
                 errors.append(((*qpath, "options"), "only multi options can be exclusive"))
+            if q.type == "multi" and any(o.id == DONT_KNOW and not o.exclusive for o in q.options):
+                errors.append(
+                    ((*qpath, "options"), "'dont_know' in a multi question must be exclusive")
+                )
             gap_covered = False
             for fi, f in enumerate(q.findings):
                 fpath: Path_ = (*qpath, "findings", fi)

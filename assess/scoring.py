@@ -6,7 +6,7 @@ Rules (see DESIGN.md, "Scoring model"):
 - only questions the profile shows count; a finding is raised by the options its question was
   answered with;
 - severity starts at the finding's own, rises to any `severity_if` that holds, then one level if
-  `escalate_if` holds (people at heightened risk);
+  `escalate_if` holds (people at heightened risk), though never above high by that rise alone;
 - residual severity: one level lower when every mitigation of the finding is committed (owner and
   due date), two levels lower when every one is done; a red line is never lowered;
 - a check's rating is `not_applicable`, or the highest residual severity of its findings (`low` when
@@ -37,6 +37,10 @@ Rating = Literal["not_applicable", "low", "medium", "high", "critical"]
 Verdict = Literal["proceed", "proceed_with_conditions", "redesign", "do_not_proceed"]
 VERDICTS: tuple[Verdict, ...] = ("proceed", "proceed_with_conditions", "redesign", "do_not_proceed")
 STATUSES = ("planned", "done")
+# People at heightened risk raise a finding one level, but not into `critical`: critical is for the
+# loss of life or liberty, or refoulement, and is set explicitly (`severity`, `severity_if`). Almost
+# every smuggling partnership affects asylum seekers: an uncapped rise would make critical the norm.
+ESCALATION_CEILING: Severity = "high"
 
 
 def _rank(severity: Severity) -> int:
@@ -220,11 +224,12 @@ def score(
                 ):
                     severity = rule.severity
                     raised.append("severity_if")
-            if finding.escalate_if is not None and evaluate(
-                finding.escalate_if, effective, definition
+            if (
+                finding.escalate_if is not None
+                and _rank(severity) < _rank(ESCALATION_CEILING)
+                and evaluate(finding.escalate_if, effective, definition)
             ):
-                if severity != "critical":
-                    raised.append("escalate_if")
+                raised.append("escalate_if")
                 severity = _shift(severity, 1)
             findings.append(
                 FindingResult(

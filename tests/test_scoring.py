@@ -68,11 +68,14 @@ def test_committed_mitigations_lower_residual_ratings() -> None:
     assert score(D, answers, vague).checks["harm"].rating == "high"
 
 
-def test_heightened_risk_escalates_severity() -> None:
-    answers = {**BANK, "sectors": ["vessel"], "targets": "no", "penalise": "yes", "protocol": "yes"}
-    (finding,) = score(D, answers).findings
-    assert finding.severity == "critical" and "escalate_if" in finding.raised_by
-    assert score(D, answers).verdict == "redesign"
+def test_heightened_risk_escalates_severity_up_to_high() -> None:
+    vessel = {**BANK, "sectors": ["vessel"], "penalise": "yes", "protocol": "yes"}
+    (finding,) = score(D, {**vessel, "targets": "partly"}).findings
+    assert finding.severity == "high" and finding.raised_by == ("escalate_if",)
+    # Critical is set by the content, never reached by escalation alone.
+    (finding,) = score(D, {**vessel, "targets": "no"}).findings
+    assert finding.severity == "high" and finding.raised_by == ()
+    assert score(D, {**vessel, "targets": "no"}).verdict == "proceed_with_conditions"
 
 
 def test_hidden_questions_never_count() -> None:
