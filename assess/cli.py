@@ -65,8 +65,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return create_app()
 
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
-    click.echo(f"assess is running: open http://{shown}:{port}/ (Ctrl-C stops it)")
+    shown = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
+    click.echo(f"assess is starting: open http://{shown}:{port}/ (Ctrl-C stops it)")
     Server().run()
 
 
