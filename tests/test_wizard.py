@@ -209,6 +209,8 @@ def test_out_of_scope_notice(client: FlaskClient) -> None:
     token, first = start_assessment(client)
     _post(client, first, {**PROFILE, "basis": "contract"})
     assert "A service contract is outside the scope." in client.get(f"/en/a/{token}/result").text
+    # Said plainly on the very next page too, not only at the end.
+    assert "Outside this tool" in client.get(f"/en/a/{token}/s/harm").text
 
 
 def test_action_plan_is_saved_and_lowers_the_rating(client: FlaskClient) -> None:
