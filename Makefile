@@ -14,8 +14,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Noto fonts cover the six UN languages.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core \
 	fonts-noto-cjk fonts-dejavu-core
-# What the tests use on top: pdftotext and pdffonts.
-TEST_PACKAGES := poppler-utils
+# What the tests use on top: pdftotext and pdffonts; Debian's Chromium for the browser tests.
+TEST_PACKAGES := poppler-utils chromium
 
 PO := $(wildcard translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)

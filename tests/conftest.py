@@ -62,3 +62,11 @@ def start_assessment(client: FlaskClient, lang: str = "en") -> tuple[str, str]:
     token = re.search(r"/a/([^/]+)/", location)
     assert token
     return token.group(1), location
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Keep each phase's report on the test item, so fixtures can tell whether the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
