@@ -14,8 +14,6 @@ from flask_babel import Domain
 
 from assess.questionnaire import YamlLoader
 
-# Locales in the order the language switcher shows them; English is the source language.
-LANGUAGES: dict[str, str] = {"en": "English"}
 RTL = frozenset({"ar", "fa", "he", "ur"})
 DEFAULT_LOCALE = "en"
 
@@ -40,6 +38,7 @@ def available(translations: Path) -> dict[str, str]:
     return {code: name for code, name in KNOWN.items() if code == "en" or code in found}
 
 
+# Locales in the order the language switcher shows them; English is the source language.
 KNOWN: dict[str, str] = {
     "en": "English",
     "fr": "Français",

@@ -301,13 +301,12 @@ def visibility(definition: Definition, answers: Answers) -> Visibility:
     left behind by a changed profile never counts anywhere.
     """
     effective: dict[str, AnswerValue] = {}
-    applicable = frozenset(
-        c.id for c in definition.checks if c.applies_when is None
-    )  # refined below as the profile is read
-    checks: set[str] = set(applicable)
+    # Checks without a condition always apply; the others are decided when their first section is
+    # reached, from the (visible) answers before it.
+    checks = {c.id for c in definition.checks if c.applies_when is None}
+    decided = set(checks)
     sections: list[Section] = []
     questions: list[Question] = []
-    decided: set[str] = set(applicable)
     for section in definition.sections:
         if section.check is not None and section.check not in decided:
             check = definition.check_by_id[section.check]
@@ -693,7 +692,7 @@ class Registry:
         candidates = [d for d in self._by_key.values() if questionnaire_id in (None, d.id)]
         if not candidates:
             raise KeyError(questionnaire_id)
-        return max(candidates, key=lambda d: (d.id == questionnaire_id, d.version))
+        return max(candidates, key=lambda d: d.version)
 
     def __iter__(self) -> Iterator[Definition]:
         return iter(sorted(self._by_key.values(), key=lambda d: d.key))

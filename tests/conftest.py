@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import selectors
+import signal
+import socket
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,3 +76,56 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+# --- a real server, started the way `make run` starts it ----------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_line(process: subprocess.Popen[str], needle: str, timeout: float) -> str:
+    """Read the server's log until a line contains `needle` (no sleeping)."""
+    assert process.stderr is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stderr, selectors.EVENT_READ)
+    seen = []
+    while True:
+        if not selector.select(timeout):
+            raise AssertionError(f"no {needle!r} within {timeout}s; log: {''.join(seen)}")
+        line = process.stderr.readline()
+        if not line:
+            raise AssertionError(f"server exited; log: {''.join(seen)}")
+        seen.append(line)
+        if needle in line:
+            return "".join(seen)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without this project's settings, as a fresh shell would have it."""
+    skip = ("ASSESS_", "DATABASE_URL", "SECRET_KEY")
+    return {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+
+
+@contextmanager
+def served(
+    assess: Path, port: int, env: dict[str, str], cwd: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """`assess serve` on 127.0.0.1:port until the block ends, then Ctrl-C (SIGINT)."""
+    process = subprocess.Popen(
+        [str(assess), "serve", "--port", str(port), "--workers", "1"],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_line(process, "Listening at", timeout=60)
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)

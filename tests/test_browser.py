@@ -3,15 +3,12 @@ serves it."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import clean_env, free_port, served
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from assess.paths import resource
@@ -31,28 +28,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from test_wheel import _wait_for_line
-
-    instance = tmp_path_factory.mktemp("browser-instance")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSESS_", "DATABASE_URL"))}
-    env["ASSESS_INSTANCE"] = str(instance)
-    assess = Path(sys.executable).parent / "assess"
-    process = subprocess.Popen(
-        [str(assess), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_for_line(process, "Listening at", timeout=60)
+    env = {**clean_env(), "ASSESS_INSTANCE": str(tmp_path_factory.mktemp("browser-instance"))}
+    port = free_port()
+    with served(Path(sys.executable).parent / "assess", port, env):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
 
 
 @pytest.fixture(scope="module")
