@@ -1,7 +1,7 @@
 """The answer file: one JSON format for export, import, the command line and the tests.
 
 ```
-{"questionnaire": ID, "version": V, "locale": "en", "title": "...",
+{"questionnaire": ID, "version": V, "locale": "en", "title": "...", "assessor": "...",
  "answers": {QUESTION_ID: OPTION_ID | [OPTION_IDS] | TEXT},
  "notes": {QUESTION_ID: TEXT},
  "mitigations": {MITIGATION_ID: {"owner": "...", "due": "YYYY-MM-DD",
@@ -23,7 +23,16 @@ from typing import Any
 from assess.questionnaire import AnswerValue, Definition, Question, Registry
 from assess.scoring import STATUSES, Commitment
 
-FORMAT_KEYS = {"questionnaire", "version", "locale", "title", "answers", "notes", "mitigations"}
+FORMAT_KEYS = {
+    "questionnaire",
+    "version",
+    "locale",
+    "title",
+    "assessor",
+    "answers",
+    "notes",
+    "mitigations",
+}
 MAX_NOTE = 4000
 MAX_OWNER = 200
 MAX_TITLE = 200
@@ -41,6 +50,7 @@ class AnswerFile:
     version: int
     locale: str = "en"
     title: str = ""
+    assessor: str = ""
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     mitigations: dict[str, Commitment] = field(default_factory=dict)
@@ -51,6 +61,7 @@ class AnswerFile:
             "version": self.version,
             "locale": self.locale,
             "title": self.title,
+            "assessor": self.assessor,
             "answers": dict(self.answers),
             "notes": dict(self.notes),
             "mitigations": {m: c.to_dict() for m, c in self.mitigations.items()},
@@ -92,10 +103,13 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
         )
     locale = raw.get("locale", "en")
     title = raw.get("title", "")
+    assessor = raw.get("assessor", "")
     if not isinstance(locale, str) or not 2 <= len(locale) <= 10:
         problems.append("'locale' must be a language code such as 'en'")
     if not isinstance(title, str) or len(title) > MAX_TITLE:
         problems.append(f"'title' must be text of at most {MAX_TITLE} characters")
+    if not isinstance(assessor, str) or len(assessor) > MAX_OWNER:
+        problems.append(f"'assessor' must be text of at most {MAX_OWNER} characters")
     answers = _mapping(raw, "answers", problems)
     notes = _mapping(raw, "notes", problems)
     mitigations = _mapping(raw, "mitigations", problems)
@@ -144,6 +158,7 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
         version=version,
         locale=locale,
         title=title,
+        assessor=assessor,
         answers=clean_answers,
         notes=clean_notes,
         mitigations=clean_mitigations,

@@ -57,6 +57,9 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("threads", threads)
             self.cfg.set("worker_class", "gthread")
+            # A worker only takes what its threads can serve soon, so that a burst of slow requests
+            # (PDFs) spreads over every worker instead of queueing in the first one.
+            self.cfg.set("worker_connections", threads * 2)
             self.cfg.set("accesslog", "-")
             # Never log query strings or paths with tokens: log method, status and timing only.
             self.cfg.set("access_log_format", '%(t)s "%(m)s" %(s)s %(b)s %(M)sms')
@@ -132,3 +135,56 @@ def score(answers: Path) -> None:
     assert definition is not None
     result = run(definition, data.answers, data.mitigations)
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--lang", default="en", show_default=True, help="The report's language.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf", show_default=True
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None:
+    """Write the risk report of an answer file as PDF, HTML or JSON (the report model itself)."""
+    from datetime import UTC, datetime
+
+    from flask import g
+    from flask_babel import force_locale
+
+    from assess import create_app
+    from assess.answers import AnswerFileError, loads
+    from assess.report import RenderError, build, reference_for, render_html, render_pdf
+    from assess.scoring import score as run
+
+    app = create_app({"QUESTIONNAIRES": str(_questionnaires())})
+    if lang not in app.config["LANGUAGES"]:
+        known = ", ".join(app.config["LANGUAGES"])
+        click.echo(f"unknown language {lang!r}; this installation has {known}", err=True)
+        sys.exit(2)
+    registry: Registry = app.extensions["assess.registry"]
+    try:
+        data = loads(answers.read_bytes(), registry)
+    except AnswerFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{answers}: {problem}", err=True)
+        sys.exit(1)
+    definition = registry.get(data.questionnaire, data.version)
+    assert definition is not None
+    result = run(definition, data.answers, data.mitigations)
+    with app.test_request_context(), force_locale(lang):
+        g.lang = lang
+        model = build(
+            definition, data, result, lang, reference_for(data.sha256()), datetime.now(UTC)
+        )
+        if fmt == "json":
+            output.write_text(json.dumps(model.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "html":
+            output.write_text(render_html(model, paper, for_pdf=True), encoding="utf-8")
+        else:
+            try:
+                output.write_bytes(render_pdf(model, paper))
+            except RenderError as exc:
+                click.echo(f"{answers}: {exc}", err=True)
+                sys.exit(1)
+    click.echo(f"{output}: {model.verdict} ({fmt}, {lang}, {paper})")

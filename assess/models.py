@@ -44,6 +44,7 @@ class Assessment(Base):
     questionnaire_version: Mapped[int] = mapped_column(Integer)
     locale: Mapped[str] = mapped_column(String(10), default="en")
     title: Mapped[str] = mapped_column(String(200), default="")
+    assessor: Mapped[str] = mapped_column(String(200), default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

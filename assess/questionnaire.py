@@ -30,9 +30,9 @@ AnswerValue = str | list[str]
 Answers = Mapping[str, AnswerValue]
 
 
-class YamlLoader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true/false. YAML 1.1 would read the options `yes`, `no` and the key
-    `on` as booleans."""
+class YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's when available) with YAML 1.2 booleans: only true/false. YAML 1.1
+    would read the options `yes`, `no` and the key `on` as booleans."""
 
 
 YamlLoader.yaml_implicit_resolvers = {
@@ -396,9 +396,27 @@ def _place(path: Iterable[str | int]) -> str:
     return out
 
 
-def _nearest_line(
-    lines: Mapping[tuple[str | int, ...], int], path: tuple[str | int, ...]
-) -> int | None:
+class _LazyLines:
+    """The path-to-line map, composed only when a problem needs a line number."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._map: dict[tuple[str | int, ...], int] | None = None
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.map
+
+    def __getitem__(self, path: tuple[str | int, ...]) -> int:
+        return self.map[path]
+
+    @property
+    def map(self) -> dict[tuple[str | int, ...], int]:
+        if self._map is None:
+            self._map = _line_map(self.text)
+        return self._map
+
+
+def _nearest_line(lines: _LazyLines, path: tuple[str | int, ...]) -> int | None:
     while True:
         if path in lines:
             return lines[path]
@@ -414,7 +432,6 @@ def load_definition(path: Path) -> Definition:
     try:
         text = path.read_text(encoding="utf-8")
         raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader)
-        lines = _line_map(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([Problem(name, "", None, f"cannot read the file: {exc}")]) from exc
     except yaml.YAMLError as exc:
@@ -423,6 +440,7 @@ def load_definition(path: Path) -> Definition:
         raise DefinitionError([Problem(name, "", line, f"not valid YAML: {exc}")]) from exc
     if not isinstance(raw, dict):
         raise DefinitionError([Problem(name, "", 1, "the file must hold a mapping")])
+    lines = _LazyLines(text)
     try:
         definition = Definition.model_validate(raw)
     except ValidationError as exc:

@@ -40,6 +40,7 @@ class Record:
     version: int
     locale: str
     title: str
+    assessor: str
     status: str
     revision: int
     created_at: datetime
@@ -54,6 +55,7 @@ class Record:
             version=self.version,
             locale=self.locale,
             title=self.title,
+            assessor=self.assessor,
             answers=dict(self.answers),
             notes=dict(self.notes),
             mitigations=dict(self.commitments),
@@ -147,6 +149,7 @@ class Store:
                 questionnaire_version=definition.version,
                 locale=locale,
                 title=title,
+                assessor="",
             )
             session.add(row)
         return row.token
@@ -215,6 +218,7 @@ class Store:
                 questionnaire_version=data.version,
                 locale=data.locale,
                 title=data.title,
+                assessor=data.assessor,
             )
             for question_id in sorted(set(data.answers) | set(data.notes)):
                 row.answers.append(
@@ -232,6 +236,15 @@ class Store:
                 )
             session.add(row)
         return row.token
+
+    def set_assessor(self, token: str, assessor: str) -> Record:
+        with self._tx() as session:
+            row = self._locked(session, token)
+            row.assessor = assessor
+            row.updated_at = utcnow()
+            row.revision += 1
+            session.flush()
+            return _record(row)
 
     def _locked(self, session: Session, token: str) -> Assessment:
         row = session.scalar(
@@ -252,6 +265,7 @@ def _record(row: Assessment) -> Record:
         version=row.questionnaire_version,
         locale=row.locale,
         title=row.title,
+        assessor=row.assessor,
         status=row.status,
         revision=row.revision,
         created_at=row.created_at,

@@ -7,11 +7,19 @@ app itself costs. Run with `make bench`.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
@@ -77,6 +85,79 @@ def main() -> None:
     print(f"BENCH wizard_page_get_ratio_to_bare {get_median / bare_median:.1f} x")
     print(f"BENCH answer_post_ratio_to_bare {post_median / bare_median:.1f} x")
     print(f"BENCH requests_per_figure {REQUESTS} requests")
+    report_figures(tmp)
+
+
+def report_figures(tmp: Path) -> None:
+    """PDF of the largest scenario: ours against bare WeasyPrint, then 20 at once served."""
+    here = Path(__file__).parent
+    runs = {}
+    for mode in ("ours", "bare"):
+        out = subprocess.run(
+            [sys.executable, str(here / "report_bench.py"), mode, "5"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"BENCH report_scenario {runs['ours']['scenario']} name")
+    print(f"BENCH report_pdf_median {runs['ours']['median']:.2f} s")
+    print(f"BENCH report_pdf_peak_rss {runs['ours']['peak_mib']:.0f} MiB")
+    print(f"BENCH bare_weasyprint_pdf_median {runs['bare']['median']:.2f} s")
+    print(f"BENCH bare_weasyprint_pdf_peak_rss {runs['bare']['peak_mib']:.0f} MiB")
+    print(f"BENCH report_pdf_ratio_to_bare {runs['ours']['median'] / runs['bare']['median']:.2f} x")
+    print(f"BENCH report_pdf_20_concurrent_wall {concurrent_pdfs(tmp, 20):.1f} s")
+
+
+def concurrent_pdfs(tmp: Path, count: int) -> float:
+    """Start the server as `make run` does, then request `count` PDFs at once."""
+    from assess.answers import loads
+    from assess.questionnaire import Registry
+    from assess.store import Store
+
+    scenario = max(
+        (
+            Path(__file__).parent.parent / "questionnaires" / "partnership-screening" / "scenarios"
+        ).glob("*.json"),
+        key=lambda p: len(json.loads(p.read_text())["answers"]),
+    )
+    instance = tmp / "served"
+    instance.mkdir()
+    url = f"sqlite:///{instance / 'assess.db'}"
+    upgrade(url)
+    registry = Registry.from_folder(Path(__file__).parent.parent / "questionnaires")
+    token = Store(url).import_file(loads(scenario.read_bytes(), registry))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ASSESS_INSTANCE": str(instance), "DATABASE_URL": url}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "assess"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            if "Listening at" in line:
+                break
+        target = f"http://127.0.0.1:{port}/en/a/{token}/report.pdf"
+
+        def fetch(_: int) -> int:
+            with urllib.request.urlopen(target, timeout=300) as response:
+                return len(response.read())
+
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            sizes = list(pool.map(fetch, range(count)))
+        wall = time.perf_counter() - start
+        assert all(size > 10_000 for size in sizes)
+        return wall
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class Step:
     current: bool
 
 
-def _load(token: str) -> tuple[Record, Definition]:
+def load(token: str) -> tuple[Record, Definition]:
     if len(token) > 64:
         abort(404)
     try:
@@ -53,7 +53,7 @@ def _page_questions(view: Visibility, section: Section) -> list[Question]:
 
 @bp.get("/a/<token>/")
 def resume(token: str) -> BaseResponse:
-    record, definition = _load(token)
+    record, definition = load(token)
     view = visibility(definition, record.answers)
     for step in _steps(view, None):
         if not step.done:
@@ -64,7 +64,7 @@ def resume(token: str) -> BaseResponse:
 
 @bp.route("/a/<token>/s/<section_id>", methods=["GET", "POST"])
 def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str:
-    record, definition = _load(token)
+    record, definition = load(token)
     view = visibility(definition, record.answers)
     current = next((s for s in view.sections if s.id == section_id), None)
     if current is None:
@@ -138,7 +138,7 @@ def _render(
 
 @bp.get("/a/<token>/summary")
 def summary(token: str) -> BaseResponse:
-    record, definition = _load(token)
+    record, definition = load(token)
     view = visibility(definition, record.answers)
     result = score(definition, record.answers, record.commitments)
     page = render_template(
@@ -154,7 +154,7 @@ def summary(token: str) -> BaseResponse:
 
 @bp.get("/a/<token>/result")
 def result(token: str) -> BaseResponse:
-    record, definition = _load(token)
+    record, definition = load(token)
     outcome = score(definition, record.answers, record.commitments)
     page = render_template(
         "result.html",
@@ -169,7 +169,7 @@ def result(token: str) -> BaseResponse:
 @bp.post("/a/<token>/plan")
 def plan(token: str) -> BaseResponse | tuple[str, int]:
     """Save who will carry out which mitigation, by when, and whether it is done."""
-    record, definition = _load(token)
+    record, definition = load(token)
     outcome: Result = score(definition, record.answers, record.commitments)
     commitments: dict[str, Commitment] = {}
     errors: dict[str, str] = {}
@@ -201,7 +201,7 @@ def plan(token: str) -> BaseResponse | tuple[str, int]:
 
 @bp.get("/a/<token>/export.json")
 def export(token: str) -> Response:
-    record, _definition = _load(token)
+    record, _definition = load(token)
     body = record.answer_file().to_json()
     safe = "".join(c if c.isalnum() else "-" for c in (record.title or "assessment"))[:60]
     return Response(

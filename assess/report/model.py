@@ -1,0 +1,321 @@
+"""The report model: plain values, in the report's language, built from a definition, an answer file
+and its scoring result. The HTML page, the PDF and the JSON output are all rendered from it, so they
+cannot disagree. Nothing here reads the database or the request."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
+
+from assess import labels
+from assess.answers import AnswerFile
+from assess.i18n import KNOWN, direction, qt
+from assess.questionnaire import SEVERITIES, Definition, parse_source, visibility
+from assess.scoring import Result
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int
+    label: str  # "Smuggling of Migrants Protocol art. 5"
+
+
+@dataclass(frozen=True)
+class Instrument:
+    short: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    id: str
+    title: str
+    severity: str
+    severity_label: str
+    residual: str
+    residual_label: str
+    red_line: bool
+    gap: bool
+    risk: str
+    question: str
+    answer: str
+    raised: tuple[str, ...]
+    mitigations: tuple[str, ...]  # mitigation numbers, "M3"
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MitigationView:
+    id: str
+    number: str
+    text: str
+    owner_hint: str
+    owner: str
+    due: str
+    due_iso: str
+    status: str
+    status_label: str
+    overdue: bool
+    severity: str
+    severity_label: str
+    addresses: tuple[str, ...]  # finding titles
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CheckView:
+    id: str
+    title: str
+    applicable: bool
+    rating: str
+    rating_label: str
+    inherent: str
+    inherent_label: str
+    counts: dict[str, int]
+    red_line_open: bool
+    standard: str
+    standard_refs: tuple[int, ...]
+    findings: tuple[FindingView, ...]
+    not_applicable: str
+
+
+@dataclass(frozen=True)
+class AppendixItem:
+    question: str
+    answer: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class AppendixSection:
+    title: str
+    items: tuple[AppendixItem, ...]
+
+
+@dataclass(frozen=True)
+class ReportModel:
+    reference: str
+    sha256: str
+    generated: str
+    generated_iso: str
+    language: str
+    language_name: str
+    dir: str
+    questionnaire: str
+    version: int
+    questionnaire_title: str
+    title: str
+    partners: str
+    assessor: str
+    verdict: str
+    verdict_label: str
+    verdict_reason: str
+    verdict_findings: tuple[str, ...]
+    complete: bool
+    missing: int
+    answers_language: str  # set when free text was written in another language
+    notices: tuple[str, ...]
+    checks: tuple[CheckView, ...]
+    mitigations: tuple[MitigationView, ...]
+    appendix: tuple[AppendixSection, ...]
+    sources: tuple[Source, ...]
+    instruments: tuple[Instrument, ...]
+    severities: tuple[tuple[str, str], ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        # The JSON form keeps the documented shape of the scoring output: checks.<id>.rating.
+        data["checks"] = {c["id"]: c for c in data["checks"]}
+        return data
+
+
+def reference_for(seed: str) -> str:
+    """A short reference that names a record without revealing its secret link."""
+    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:12].upper()
+    return f"PPS-{digest[:4]}-{digest[4:8]}-{digest[8:]}"
+
+
+class _Sources:
+    """Numbers each distinct source in order of first citation."""
+
+    def __init__(self, definition: Definition):
+        self.definition = definition
+        self.numbers: dict[str, int] = {}
+
+    def refs(self, sources: tuple[str, ...]) -> tuple[int, ...]:
+        out = []
+        for source in sources:
+            if source not in self.numbers:
+                self.numbers[source] = len(self.numbers) + 1
+            out.append(self.numbers[source])
+        return tuple(dict.fromkeys(out))
+
+    def listing(self) -> tuple[Source, ...]:
+        return tuple(
+            Source(number=n, label=self.definition.source_label(s, qt))
+            for s, n in self.numbers.items()
+        )
+
+    def instruments(self) -> tuple[Instrument, ...]:
+        """Each instrument cited, once, in order of first citation."""
+        keys = dict.fromkeys(parse_source(s)[0] for s in self.numbers)
+        return tuple(
+            Instrument(
+                short=qt(self.definition.instruments[k].short),
+                title=qt(self.definition.instruments[k].title),
+            )
+            for k in keys
+        )
+
+
+def build(
+    definition: Definition,
+    data: AnswerFile,
+    result: Result,
+    language: str,
+    reference: str,
+    now: datetime,
+    today: date | None = None,
+) -> ReportModel:
+    """Call inside `flask_babel.force_locale(language)` so that every text is in that language."""
+    today = today or now.date()
+    view = visibility(definition, data.answers)
+    sources = _Sources(definition)
+    answers = view.answers
+
+    def answer_of(question_id: str) -> str:
+        return labels.answer_text(definition.questions[question_id], answers.get(question_id))
+
+    mitigation_numbers = {m.id: f"M{i}" for i, m in enumerate(result.mitigations, start=1)}
+    finding_titles: dict[str, str] = {}
+    checks = []
+    for check in definition.checks:
+        outcome = result.checks[check.id]
+        standard_refs = sources.refs(check.sources) if outcome.applicable else ()
+        findings = []
+        for f in outcome.findings:
+            question, finding = definition.findings[f.id]
+            finding_titles[f.id] = qt(finding.title)
+            raised = []
+            if "severity_if" in f.raised_by:
+                raised.append(_("Severity raised by the partnership's profile."))
+            if "escalate_if" in f.raised_by:
+                raised.append(
+                    _("Severity raised one level: people at heightened risk are affected.")
+                )
+            findings.append(
+                FindingView(
+                    id=f.id,
+                    title=qt(finding.title),
+                    severity=f.severity,
+                    severity_label=str(labels.RATINGS[f.severity]),
+                    residual=f.residual,
+                    residual_label=str(labels.RATINGS[f.residual]),
+                    red_line=f.red_line,
+                    gap=f.gap,
+                    risk=qt(finding.risk),
+                    question=qt(question.label),
+                    answer=answer_of(question.id),
+                    raised=tuple(raised),
+                    mitigations=tuple(mitigation_numbers[m] for m in f.mitigations),
+                    refs=sources.refs(f.sources),
+                )
+            )
+        counts: dict[str, int] = {s: outcome.count(s) for s in SEVERITIES}
+        checks.append(
+            CheckView(
+                id=check.id,
+                title=qt(check.title),
+                applicable=outcome.applicable,
+                rating=outcome.rating,
+                rating_label=str(labels.RATINGS[outcome.rating]),
+                inherent=outcome.inherent,
+                inherent_label=str(labels.RATINGS[outcome.inherent]),
+                counts=counts,
+                red_line_open=outcome.red_line_open,
+                standard=qt(check.standard),
+                standard_refs=standard_refs,
+                findings=tuple(findings),
+                not_applicable="" if outcome.applicable else qt(check.not_applicable),
+            )
+        )
+
+    mitigations = []
+    for m in result.mitigations:
+        spec = definition.mitigation_by_id[m.id]
+        c = m.commitment
+        mitigations.append(
+            MitigationView(
+                id=m.id,
+                number=mitigation_numbers[m.id],
+                text=qt(spec.text),
+                owner_hint=qt(spec.owner),
+                owner=c.owner,
+                due=format_date(c.due, "medium") if c.due else "",
+                due_iso=c.due.isoformat() if c.due else "",
+                status=c.status,
+                status_label=str(labels.STATUSES[c.status]),
+                overdue=bool(c.due and c.status != "done" and c.due < today),
+                severity=m.severity,
+                severity_label=str(labels.RATINGS[m.severity]),
+                addresses=tuple(finding_titles[f] for f in m.addresses),
+                refs=sources.refs(spec.sources),
+            )
+        )
+
+    appendix = []
+    for section in view.sections:
+        items = tuple(
+            AppendixItem(
+                question=qt(q.label),
+                answer=answer_of(q.id) or _("Not answered"),
+                notes=data.notes.get(q.id, ""),
+            )
+            for q in view.questions
+            if q in section.questions
+        )
+        appendix.append(AppendixSection(title=qt(section.title), items=items))
+
+    notices = []
+    for notice in definition.notices:
+        if notice.id in result.notices:
+            notices.append(qt(notice.text))
+            sources.refs(notice.sources)
+
+    partners_question = definition.questions.get("partners")
+    title_question = definition.title_question
+    title = str(answers.get(title_question, "")) if title_question else ""
+    return ReportModel(
+        reference=reference,
+        sha256=data.sha256(),
+        generated=format_datetime(now, "long"),
+        generated_iso=now.isoformat(timespec="seconds"),
+        language=language,
+        language_name=KNOWN.get(language, language),
+        dir=direction(language),
+        questionnaire=definition.id,
+        version=definition.version,
+        questionnaire_title=qt(definition.title),
+        title=title or data.title or _("Untitled screening"),
+        partners=str(answers.get("partners", "")) if partners_question else "",
+        assessor=data.assessor,
+        verdict=result.verdict,
+        verdict_label=str(labels.VERDICTS[result.verdict]),
+        verdict_reason=str(labels.VERDICT_REASONS[result.verdict]),
+        verdict_findings=tuple(finding_titles[f] for f in result.reasons[:5]),
+        complete=result.complete,
+        missing=len(result.required_missing),
+        answers_language=KNOWN.get(data.locale, data.locale) if data.locale != language else "",
+        notices=tuple(notices),
+        checks=tuple(checks),
+        mitigations=tuple(mitigations),
+        appendix=tuple(appendix),
+        sources=sources.listing(),
+        instruments=sources.instruments(),
+        severities=tuple((s, str(labels.RATINGS[s])) for s in SEVERITIES),
+    )

@@ -1,0 +1,90 @@
+"""The report page, its PDF, and who assessed it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, current_app, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
+
+from assess.answers import MAX_OWNER
+from assess.report import RenderError, ReportModel, build, reference_for, render_pdf
+from assess.report.render import PAPERS
+from assess.scoring import score
+from assess.store import Record
+from assess.web import localized_blueprint, store
+from assess.web.wizard import load
+
+bp = localized_blueprint("report")
+
+
+def _report_language() -> str:
+    """The report can be in another language than the screen (`report_lang`)."""
+    wanted = str(request.args.get("report_lang", g.lang))
+    return wanted if wanted in current_app.config["LANGUAGES"] else str(g.lang)
+
+
+def _paper() -> str:
+    paper = request.args.get("paper", "a4")
+    return paper if paper in PAPERS else "a4"
+
+
+def model_for(record: Record, language: str) -> ReportModel:
+    definition = load(record.token)[1]
+    data = record.answer_file()
+    result = score(definition, data.answers, data.mitigations)
+    with force_locale(language):
+        return build(
+            definition, data, result, language, reference_for(record.token), datetime.now(UTC)
+        )
+
+
+@bp.get("/a/<token>/report")
+def page(token: str) -> str:
+    record, _definition = load(token)
+    language = _report_language()
+    report = model_for(record, language)
+    with force_locale(language):
+        return render_template(
+            "report/report.html",
+            report=report,
+            record=record,
+            paper=PAPERS[_paper()],
+            for_pdf=False,
+        )
+
+
+@bp.get("/a/<token>/report.pdf")
+def pdf(token: str) -> BaseResponse | tuple[str, int]:
+    record, _definition = load(token)
+    language = _report_language()
+    report = model_for(record, language)
+    try:
+        with force_locale(language):
+            body = render_pdf(report, _paper())
+    except RenderError:
+        current_app.logger.exception("report rendering failed")
+        message = _(
+            "The PDF could not be produced this time. Your screening is unchanged; try again, "
+            "or use the report page and its answer file meanwhile."
+        )
+        return render_template("error.html", code=500, title=_("No PDF"), message=message), 500
+    filename = f"{report.reference}-{language}.pdf"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/a/<token>/assessor")
+def assessor(token: str) -> BaseResponse | tuple[str, int]:
+    load(token)
+    name = request.form.get("assessor", "")
+    if len(name) > MAX_OWNER:
+        message = _("Please keep the name under %(n)d characters.", n=MAX_OWNER)
+        return render_template("error.html", code=400, title=_("Bad request"), message=message), 400
+    store().set_assessor(token, name.strip())
+    return redirect(url_for("report.page", token=token))
