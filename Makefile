@@ -20,7 +20,7 @@ TEST_PACKAGES := poppler-utils chromium
 PO := $(wildcard translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup test-setup system-packages test-packages lint check bench i18n clean
+.PHONY: run test setup system-packages test-packages check bench i18n clean
 
 run: setup
 	$(BIN)/assess serve --host $(HOST) --port $(PORT)
@@ -33,6 +33,7 @@ check:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy assess
+	$(BIN)/bandit -q -r assess -ll
 	$(BIN)/assess validate
 
 setup: system-packages $(VENV)/.installed $(MO)
@@ -68,3 +69,17 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info instance .pytest_cache .mypy_cache .ruff_cache $(MO)
+
+# Re-extract both gettext domains and update every catalogue (then translate what is new).
+KEYWORDS := -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k pgettext:1c,2 -k ngettext:1,2
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg $(KEYWORDS) --no-location --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel-questionnaire.cfg --add-comments= --no-location --omit-header \
+		-o translations/questionnaire.pot .
+	for domain in messages questionnaire; do \
+	  for po in translations/*/LC_MESSAGES/$$domain.po; do \
+	    [ -e "$$po" ] || continue; \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D $$domain \
+	      -i translations/$$domain.pot -d translations -l $$(basename $$(dirname $$(dirname $$po))); \
+	  done; \
+	done

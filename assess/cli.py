@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import sys
@@ -12,6 +13,14 @@ import click
 
 from assess.paths import resource
 from assess.questionnaire import DefinitionError, Registry, load_definition, questionnaire_files
+
+
+def _unspecified(host: str) -> bool:
+    """0.0.0.0 or :: (every interface): print a local address the user can open instead."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def _questionnaires() -> Path:
@@ -68,7 +77,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         def load(self) -> Any:
             return create_app()
 
-    shown = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104
+    shown = "127.0.0.1" if _unspecified(host) else host
     click.echo(f"assess is starting: open http://{shown}:{port}/ (Ctrl-C stops it)")
     Server().run()
 

@@ -3,6 +3,7 @@ extractor that pulls translatable text out of questionnaire YAML."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -10,7 +11,7 @@ from typing import IO, Any
 import yaml
 from babel import Locale
 from flask import g, has_request_context
-from flask_babel import Domain
+from flask_babel import Domain, lazy_pgettext
 
 from assess.questionnaire import YamlLoader
 
@@ -47,6 +48,45 @@ KNOWN: dict[str, str] = {
     "ru": "Русский",
     "zh": "中文",
 }
+
+
+# Citation words, in the order they are matched; translators see them with the context "citation".
+_CITATION = re.compile(
+    r"\b(?P<word>art\.|arts|paras|para\.|principles|principle|objective|chapter|ch\.|regulation|p\.)"
+    r" (?P<n>[0-9IVX][0-9A-Za-z.()\-]*)|\b(?P<bare>annex|commentary)\b|\bQ(?P<q>[0-9]+)\b"
+)
+_CITATION_WORDS = {
+    "art.": lazy_pgettext("citation", "art. %(n)s"),
+    "arts": lazy_pgettext("citation", "arts %(n)s"),
+    "para.": lazy_pgettext("citation", "para. %(n)s"),
+    "paras": lazy_pgettext("citation", "paras %(n)s"),
+    "principle": lazy_pgettext("citation", "principle %(n)s"),
+    "principles": lazy_pgettext("citation", "principles %(n)s"),
+    "objective": lazy_pgettext("citation", "objective %(n)s"),
+    "chapter": lazy_pgettext("citation", "chapter %(n)s"),
+    "ch.": lazy_pgettext("citation", "ch. %(n)s"),
+    "regulation": lazy_pgettext("citation", "regulation %(n)s"),
+    "p.": lazy_pgettext("citation", "p. %(n)s"),
+    "annex": lazy_pgettext("citation", "annex"),
+    "commentary": lazy_pgettext("citation", "commentary"),
+    "Q": lazy_pgettext("citation", "Q%(n)s"),
+}
+
+
+def format_citation(ref: str) -> str:
+    """'art. 3(a)' -> 'ст. 3(a)' (ru), '第3(a)条' (zh): the words of a reference in the current
+    language, the numbers untouched."""
+    if not has_request_context():
+        return ref
+
+    def one(match: re.Match[str]) -> str:
+        if match["word"]:
+            return str(_CITATION_WORDS[match["word"]]) % {"n": match["n"]}
+        if match["bare"]:
+            return str(_CITATION_WORDS[match["bare"]])
+        return str(_CITATION_WORDS["Q"]) % {"n": match["q"]}
+
+    return _CITATION.sub(one, ref)
 
 
 def direction(locale: str) -> str:

@@ -243,11 +243,17 @@ class Definition(_Strict):
         assert check is not None  # guaranteed by check_semantics
         return check
 
-    def source_label(self, source: str, translate: Callable[[str], str] = str) -> str:
-        """'smom art. 5' -> 'Smuggling of Migrants Protocol art. 5' (short name, then reference)."""
+    def source_label(
+        self,
+        source: str,
+        translate: Callable[[str], str] = str,
+        cite: Callable[[str], str] = str,
+    ) -> str:
+        """'smom art. 5' -> 'Smuggling of Migrants Protocol art. 5' (short name, then reference);
+        `translate` localises the short name and `cite` the reference."""
         key, ref = parse_source(source)
         short = translate(self.instruments[key].short)
-        return f"{short} {ref}".strip()
+        return f"{short} {cite(ref)}".strip()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -431,7 +437,8 @@ def load_definition(path: Path) -> Definition:
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506 (a SafeLoader)
+        # YamlLoader derives from (C)SafeLoader: no arbitrary objects.
+        raw = yaml.load(text, Loader=YamlLoader)  # noqa: S506  # nosec B506
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([Problem(name, "", None, f"cannot read the file: {exc}")]) from exc
     except yaml.YAMLError as exc:

@@ -15,13 +15,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import answers as answer_file
 from assess import labels
-from assess.i18n import DEFAULT_LOCALE, direction, qt
+from assess.i18n import DEFAULT_LOCALE, direction, format_citation, qt
 from assess.web import localized_blueprint, registry, store
 
 bp = localized_blueprint("main")
@@ -116,10 +116,11 @@ def register_globals(app: Flask) -> None:
         verdict_reason=lambda v: str(labels.VERDICT_REASONS[v]),
         status_label=lambda s: str(labels.STATUSES[s]),
         answer_text=labels.answer_text,
-        source_label=lambda d, s: d.source_label(s, qt),
+        source_label=lambda d, s: d.source_label(s, qt, format_citation),
         notice_by_id=lambda d, i: next(n for n in d.notices if n.id == i),
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["number"] = format_decimal
 
 
 def _switch_url(code: str) -> str:

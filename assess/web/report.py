@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from flask import Response, current_app, g, redirect, render_template, request, url_for
@@ -54,6 +55,15 @@ def page(token: str) -> str:
             paper=PAPERS[_paper()],
             for_pdf=False,
         )
+
+
+@bp.get("/a/<token>/report.json")
+def as_json(token: str) -> Response:
+    """The report model itself: what the page and the PDF are rendered from."""
+    record, _definition = load(token)
+    report = model_for(record, _report_language())
+    body = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json")
 
 
 @bp.get("/a/<token>/report.pdf")
