@@ -14,7 +14,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Noto fonts cover the six UN languages.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core \
 	fonts-noto-cjk fonts-dejavu-core
-# What the tests use on top: pdftotext and pdffonts; Debian's Chromium for the browser tests.
+# What the tests use on top: pdftotext and pdffonts; Debian's Chromium for the browser tests; Node.js
+# (for npm) and Java (for the HTML checker) when missing.
 TEST_PACKAGES := poppler-utils chromium
 
 PO := $(wildcard translations/*/LC_MESSAGES/*.po)
@@ -25,7 +26,7 @@ MO := $(PO:.po=.mo)
 run: setup
 	$(BIN)/assess serve --host $(HOST) --port $(PORT)
 
-test: setup test-packages
+test: setup test-packages node_modules/.installed
 	$(MAKE) --no-print-directory check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -42,7 +43,8 @@ system-packages:
 	@$(call ensure_packages,$(SYSTEM_PACKAGES) $(if $(shell $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null && echo ok),,python3-venv))
 
 test-packages:
-	@$(call ensure_packages,$(TEST_PACKAGES))
+	@$(call ensure_packages,$(TEST_PACKAGES) $(if $(shell command -v node),,nodejs) \
+	  $(if $(shell command -v npm),,npm) $(if $(shell command -v java),,default-jre-headless))
 
 # Install the Debian packages that are missing (apt-get update only when something is missing).
 define ensure_packages
@@ -59,6 +61,11 @@ endef
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,postgres]'
+	touch $@
+
+# Test-only tools from the npm registry: axe-core and the W3C Nu HTML checker (vnu-jar).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 translations/%.mo: translations/%.po $(VENV)/.installed

@@ -4,6 +4,7 @@ extractor that pulls translatable text out of questionnaire YAML."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -87,6 +88,18 @@ def format_citation(ref: str) -> str:
         return str(_CITATION_WORDS["Q"]) % {"n": match["q"]}
 
     return _CITATION.sub(one, ref)
+
+
+def text_direction(text: str | None, default: str = "ltr") -> str:
+    """The direction of a piece of free text, from its first strong character (as `dir="auto"`,
+    which WeasyPrint does not implement)."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return default
 
 
 def direction(locale: str) -> str:

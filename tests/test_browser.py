@@ -3,50 +3,20 @@ serves it."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from conftest import clean_env, free_port, served
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from conftest import ARTIFACTS
+from playwright.sync_api import Browser, Page, expect
 
 from assess.paths import resource
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCENARIOS = resource("questionnaires") / "partnership-screening" / "scenarios"
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    env = {**clean_env(), "ASSESS_INSTANCE": str(tmp_path_factory.mktemp("browser-instance"))}
-    port = free_port()
-    with served(Path(sys.executable).parent / "assess", port, env):
-        yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     failed = getattr(request.node, "rep_call", None)
@@ -61,9 +31,9 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
 
 
 def test_start_fill_the_profile_and_resume_in_a_fresh_browser(
-    server: str, browser: Browser, page: Page
+    live_server: str, chromium: Browser, page: Page
 ) -> None:
-    page.goto(server + "/")
+    page.goto(live_server + "/")
     expect(page.locator("h1")).to_have_text("Screen a partnership before it is signed")
     page.get_by_role("button", name="Start a new screening").click()
     expect(page.get_by_text("Section 1 of 4")).to_be_visible()
@@ -89,7 +59,7 @@ def test_start_fill_the_profile_and_resume_in_a_fresh_browser(
     expect(page.locator("h1")).to_have_text("Data, people and operations")
     resume = page.locator(".token-link").inner_text()
 
-    fresh = browser.new_context()
+    fresh = chromium.new_context()
     other = fresh.new_page()
     other.goto(resume)
     expect(other.locator("h1")).to_have_text("Data, people and operations")
@@ -100,8 +70,8 @@ def test_start_fill_the_profile_and_resume_in_a_fresh_browser(
     fresh.close()
 
 
-def test_import_a_scenario_and_read_its_result(server: str, page: Page) -> None:
-    page.goto(server + "/en/")
+def test_import_a_scenario_and_read_its_result(live_server: str, page: Page) -> None:
+    page.goto(live_server + "/en/")
     page.set_input_files("#import-file", str(SCENARIOS / "s2a-social-media-takedown-broad.json"))
     page.get_by_role("button", name="Import").click()
     expect(page.locator("h1")).to_contain_text("Summary")
@@ -112,10 +82,10 @@ def test_import_a_scenario_and_read_its_result(server: str, page: Page) -> None:
     )
 
 
-def test_the_wizard_works_with_javascript_off(server: str, browser: Browser) -> None:
-    context = browser.new_context(java_script_enabled=False)
+def test_the_wizard_works_with_javascript_off(live_server: str, chromium: Browser) -> None:
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(server + "/en/")
+    page.goto(live_server + "/en/")
     page.get_by_role("button", name="Start a new screening").click()
     page.get_by_label("Name of the proposed partnership", exact=True).fill("No script")
     page.get_by_role("button", name="Save", exact=True).click()

@@ -93,7 +93,7 @@ def test_dennis_finds_no_errors_in_any_catalogue() -> None:
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"Errors:\s+0", result.stdout), result.stdout
+    assert re.search(r"Total number of errors:\s+0", result.stdout), result.stdout
 
 
 def _untranslated_on(page: str, locale: str) -> list[str]:

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import answers as answer_file
 from assess import labels
-from assess.i18n import DEFAULT_LOCALE, direction, format_citation, qt
+from assess.i18n import DEFAULT_LOCALE, direction, format_citation, qt, text_direction
 from assess.web import localized_blueprint, registry, store
 
 bp = localized_blueprint("main")
@@ -121,6 +121,7 @@ def register_globals(app: Flask) -> None:
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["textdir"] = text_direction
 
 
 def _switch_url(code: str) -> str:

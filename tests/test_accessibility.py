@@ -1,0 +1,144 @@
+"""Accessibility (axe-core in Chromium) and valid HTML (the W3C Nu checker), on every page type, in
+English and in Arabic."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page
+
+from assess.paths import resource
+from conftest import csrf_token
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+S1 = (
+    resource("questionnaires")
+    / "partnership-screening"
+    / "scenarios"
+    / "s1-fiu-bank-algorithm.json"
+)
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _page_urls(page: Page, base: str, lang: str) -> dict[str, str]:
+    """Create a screening by importing a scenario, and list one URL per page type."""
+    page.goto(f"{base}/{lang}/")
+    page.set_input_files("#import-file", str(S1))
+    page.locator("#import-file ~ button").click()
+    token = page.url.split("/a/")[1].split("/")[0]
+    a = f"{base}/{lang}/a/{token}"
+    return {
+        "start": f"{base}/{lang}/",
+        "profile": f"{a}/s/partnership",
+        "check": f"{a}/s/privacy",
+        "summary": f"{a}/summary",
+        "result": f"{a}/result",
+        "report": f"{a}/report",
+        "not-found": f"{base}/{lang}/no/such/page",
+    }
+
+
+@pytest.fixture
+def axe_page(chromium: Browser) -> Iterator[Page]:
+    # axe is injected as a script, which our Content-Security-Policy rightly forbids.
+    context = chromium.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))",
+        WCAG,
+    )
+    return list(result)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_axe_finds_no_violation_on_any_page_type(
+    live_server: str, axe_page: Page, lang: str
+) -> None:
+    for name, url in _page_urls(axe_page, live_server, lang).items():
+        axe_page.goto(url)
+        assert _violations(axe_page) == [], (lang, name)
+    # A page showing errors next to its fields.
+    axe_page.goto(_page_urls(axe_page, live_server, lang)["profile"])
+    axe_page.get_by_label("Name of the proposed partnership" if lang == "en" else "", exact=False)
+    axe_page.locator("#name").fill("")
+    axe_page.locator("button[value=next]").click()
+    assert axe_page.locator(".error-summary").is_visible()
+    assert _violations(axe_page) == [], (lang, "errors")
+
+
+def test_keyboard_alone_reaches_and_answers_a_question(live_server: str, axe_page: Page) -> None:
+    axe_page.goto(f"{live_server}/en/")
+    axe_page.keyboard.press("Tab")
+    assert axe_page.evaluate("document.activeElement.textContent") == "Skip to content"
+    axe_page.keyboard.press("Enter")
+    for _ in range(15):
+        axe_page.keyboard.press("Tab")
+        if axe_page.evaluate("document.activeElement.textContent") == "Start a new screening":
+            break
+    axe_page.keyboard.press("Enter")
+    axe_page.wait_for_url("**/s/partnership")
+    axe_page.locator("#name").focus()
+    axe_page.keyboard.type("Typed with the keyboard")
+    axe_page.keyboard.press("Enter")  # submits with the default (first) button: save and continue
+    axe_page.wait_for_load_state()
+    assert axe_page.locator("#name").input_value() == "Typed with the keyboard"
+    outline = axe_page.evaluate(
+        "(() => { const e = document.querySelector('#name'); e.focus();"
+        " return getComputedStyle(e).outlineStyle; })()"
+    )
+    assert outline != "none"  # focus is visible
+
+
+def _pages(app: Flask, lang: str) -> dict[str, str]:
+    client = app.test_client()
+    start = client.get(f"/{lang}/")
+    from io import BytesIO
+
+    response = client.post(
+        f"/{lang}/import",
+        data={"csrf_token": csrf_token(start.text), "file": (BytesIO(S1.read_bytes()), "s1.json")},
+        content_type="multipart/form-data",
+    )
+    a = f"/{lang}/a/" + response.headers["Location"].split("/a/")[1].split("/")[0]
+    errors = client.post(
+        f"{a}/s/partnership", data={"csrf_token": csrf_token(start.text), "name": ""}
+    ).text
+    return {
+        "start": start.text,
+        "profile": client.get(f"{a}/s/partnership").text,
+        "errors": errors,
+        "check": client.get(f"{a}/s/privacy").text,
+        "summary": client.get(f"{a}/summary").text,
+        "result": client.get(f"{a}/result").text,
+        "report": client.get(f"{a}/report").text,
+        "not-found": client.get(f"/{lang}/no/such/page").text,
+        "import-error": client.post(
+            f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}
+        ).text,
+    }
+
+
+def test_every_page_type_is_valid_html(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(questionnaires=resource("questionnaires"))
+    files = []
+    for lang in ("en", "ar"):
+        for name, html in _pages(app, lang).items():
+            path = tmp_path / f"{lang}-{name}.html"
+            path.write_text(html, encoding="utf-8")
+            files.append(str(path))
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", *files], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
