@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import csrf_token
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
 from assess.paths import resource
-from conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
