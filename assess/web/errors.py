@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,6 +14,7 @@ from assess.i18n import DEFAULT_LOCALE
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
+        _language()
         message = _(
             "This form could not be accepted because its security token is missing or has expired. "
             "Nothing was changed: your saved answers are as they were. Go back, reload the page "
@@ -22,6 +24,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
+        _language()
         code = error.code or 500
         titles = {
             400: (_("Bad request"), _("The request could not be understood. Nothing was changed.")),
@@ -43,6 +46,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception) -> tuple[str, int]:
+        _language()
         app.logger.exception("unhandled error")
         message = _(
             "Something went wrong on our side. Your answers saved before this page are safe. "
@@ -51,6 +55,13 @@ def register(app: Flask) -> None:
         return _page(500, _("Something went wrong"), message), 500
 
 
+def _language() -> None:
+    """Errors raised before any route matched have no g.lang: take it from the path itself."""
+    if not hasattr(g, "lang"):
+        first = request.path.strip("/").split("/", 1)[0]
+        g.lang = first if first in current_app.config["LANGUAGES"] else DEFAULT_LOCALE
+        refresh()  # Flask-Babel may have cached the locale before g.lang was known
+
+
 def _page(code: int, title: str, message: str) -> str:
-    g.lang = getattr(g, "lang", DEFAULT_LOCALE)
     return render_template("error.html", code=code, title=title, message=message)
