@@ -21,7 +21,7 @@ TEST_PACKAGES := poppler-utils chromium
 PO := $(wildcard translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test setup system-packages test-packages check bench i18n clean
+.PHONY: run test setup system-packages test-packages check bench i18n screenshots clean
 
 run: setup
 	$(BIN)/assess serve --host $(HOST) --port $(PORT)
@@ -90,3 +90,7 @@ i18n: $(VENV)/.installed
 	      -i translations/$$domain.pot -d translations -l $$(basename $$(dirname $$(dirname $$po))); \
 	  done; \
 	done
+
+# The README's screenshots: the wizard, and the first page of a report.
+screenshots: setup test-packages
+	$(BIN)/python scripts/screenshots.py

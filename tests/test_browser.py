@@ -3,6 +3,7 @@ serves it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -91,3 +92,96 @@ def test_the_wizard_works_with_javascript_off(live_server: str, chromium: Browse
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".error-summary")).to_be_visible()
     context.close()
+
+
+def _fill(page: Page, answers: dict[str, object], keyboard: bool = False) -> None:
+    """Answer the questions shown on the current page, from an answer file's answers."""
+    for question, value in answers.items():
+        values = value if isinstance(value, list) else [value]
+        text = page.locator(f'input[type=text][name="{question}"], textarea[name="{question}"]')
+        if text.count():
+            if keyboard:
+                text.focus()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(str(value))
+            else:
+                text.fill(str(value))
+            continue
+        for option in values:
+            if not re.fullmatch(r"[a-z0-9_]+", str(option)):
+                continue  # free text for a field on another page
+            box = page.locator(f'input[name="{question}"][value="{option}"]')
+            if box.count() and not box.is_checked():
+                if keyboard:
+                    box.focus()
+                    page.keyboard.press("Space")
+                else:
+                    box.check()
+
+
+def _screen(page: Page, answers: dict[str, object], keyboard: bool = False) -> None:
+    """From the first section to the summary, one page at a time."""
+    for _ in range(12):
+        if "/s/" not in page.url:
+            return
+        _fill(page, answers, keyboard)
+        button = page.locator(".form-nav button[value=next]")
+        if keyboard:
+            button.focus()
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        else:
+            button.click()
+        expect(page.locator(".error-summary")).to_have_count(0)
+    raise AssertionError("the wizard did not reach the summary")
+
+
+def test_screen_a_scenario_through_every_page_to_the_pdf(live_server: str, page: Page) -> None:
+    import json
+
+    data = json.loads((SCENARIOS / "s2b-social-media-takedown-limited.json").read_text())
+    page.goto(live_server + "/en/")
+    page.get_by_role("button", name="Start a new screening").click()
+    _fill(page, data["answers"])
+    page.get_by_role("button", name="Save and continue").click()
+    # Switch language midway: the same page, in French, with the answers kept.
+    page.get_by_role("link", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    page.get_by_role("link", name="Le partenariat").click()
+    expect(page.locator("#name")).to_have_value(data["answers"]["name"])
+    page.go_back()
+    _screen(page, data["answers"])
+    expect(page.locator("h1")).to_contain_text("Récapitulatif")
+    page.locator(".actions a.primary").click()  # the result page
+    expect(page.locator(".verdict-value")).to_have_text("Donner suite sous conditions")
+    page.locator(".actions a.primary").first.click()  # the report
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger le PDF").click()
+    path = download.value.path()
+    assert path.read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename.endswith("-fr.pdf")
+
+
+def test_a_whole_screening_in_arabic_with_the_keyboard(live_server: str, page: Page) -> None:
+    import json
+
+    data = json.loads((SCENARIOS / "s6-law-firms-pro-bono.json").read_text())
+    page.goto(live_server + "/ar/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.locator("form[action$='/new'] button").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _screen(page, data["answers"], keyboard=True)
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    page.locator(".actions a.primary").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".verdict-value")).to_have_text("المضي قدماً")
+    page.locator(".actions a.primary").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.locator("#report-lang").select_option("ar")
+    with page.expect_download() as download:
+        page.locator(".toolbar-form button.primary").focus()
+        page.keyboard.press("Enter")
+    assert download.value.path().read_bytes().startswith(b"%PDF")
