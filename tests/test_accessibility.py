@@ -142,3 +142,16 @@ def test_every_page_type_is_valid_html(make_app, tmp_path: Path) -> None:  # typ
         ["java", "-jar", str(VNU), "--errors-only", *files], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_page_type_fits_a_phone_screen(
+    live_server: str, chromium: Browser, lang: str
+) -> None:
+    context = chromium.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for name, url in _page_urls(page, live_server, lang).items():
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (lang, name, width)
+    context.close()
