@@ -15,8 +15,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core \
 	fonts-noto-cjk fonts-dejavu-core
 # What the tests use on top: pdftotext and pdffonts; Debian's Chromium for the browser tests; Node.js
-# (for npm) and Java (for the HTML checker) when missing.
-TEST_PACKAGES := poppler-utils chromium
+# (for npm) and Java (for the HTML checker) when missing; PostgreSQL for the storage tests on both databases.
+TEST_PACKAGES := poppler-utils chromium postgresql
 
 PO := $(wildcard translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)

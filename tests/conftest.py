@@ -25,11 +25,27 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "questionnaires"
 
 
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the app runs on. Storage and web test modules override this fixture with
+    params=["sqlite", "postgresql"] so that they run on both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def make_app(tmp_path: Path) -> Iterator[object]:
-    def build(questionnaires: Path = MINI, **config: object) -> Flask:
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-        upgrade(url)
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    server: str = request.getfixturevalue("postgres_server")
+    return _fresh_postgres_database(server)
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, database_url: str) -> Iterator[object]:
+    def build(questionnaires: Path = MINI, migrate: bool = True, **config: object) -> Flask:
+        url = str(config.pop("DATABASE_URL", database_url))
+        if migrate:
+            upgrade(url)
         app = create_app(
             {
                 "TESTING": True,
@@ -40,9 +56,13 @@ def make_app(tmp_path: Path) -> Iterator[object]:
                 **config,
             }
         )
+        built.append(app)
         return app
 
+    built: list[Flask] = []
     yield build
+    for app in built:
+        app.extensions["assess.store"].engine.dispose()
 
 
 @pytest.fixture
@@ -165,3 +185,71 @@ def chromium() -> Iterator[Browser]:
         )
         yield browser
         browser.close()
+
+
+# --- a throwaway PostgreSQL server on 127.0.0.1 --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Debian's PostgreSQL (installed by `make test`), as a throwaway cluster for this test run.
+
+    As root, the cluster runs as the `postgres` user (initdb refuses root)."""
+    import glob
+    import pwd
+    import shutil
+    import tempfile
+
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert bins, "PostgreSQL is not installed: run `make test`, which installs it"
+    bindir = Path(bins[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="assess-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = base / "data"
+    subprocess.run(
+        [*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(base / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            [*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _fresh_postgres_database(server: str) -> str:
+    import uuid
+
+    import psycopg
+
+    name = f"assess_{uuid.uuid4().hex[:12]}"
+    dsn = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

@@ -49,7 +49,9 @@ def test_healthz_answers_ok(client: FlaskClient) -> None:
 
 
 def test_healthz_reports_an_unreachable_database(make_app, tmp_path: Path) -> None:
-    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'nowhere' / 'db.sqlite'}")
+    app = make_app(
+        migrate=False, DATABASE_URL=f"sqlite:///{tmp_path / 'missing' / 'nowhere' / 'db.sqlite'}"
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from conftest import csrf_token, start_assessment
 from flask import Flask
 from flask.testing import FlaskClient
@@ -287,3 +288,9 @@ def test_import_rejects_a_bad_file_and_imports_nothing(app: Flask, client: Flask
 
         with store().engine.connect() as conn:
             assert conn.scalar(select(func.count()).select_from(Assessment)) == 0
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Every wizard test runs on SQLite and on PostgreSQL."""
+    return str(request.param)
