@@ -3,6 +3,7 @@ and every save that was acknowledged with a 2xx is in the database (SQLite in WA
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -84,7 +85,7 @@ def test_acknowledged_saves_survive_a_sigkill(tmp_path: Path) -> None:
                             acknowledged.append((location.split("/a/")[1].split("/")[0], name))
                             if len(acknowledged) >= 60:
                                 enough.set()
-            except (OSError, AssertionError):
+            except (OSError, http.client.HTTPException, AssertionError):
                 pass  # in flight when the server died: never acknowledged
 
         with ThreadPoolExecutor(max_workers=8) as pool:
