@@ -98,6 +98,56 @@ class NotFound(LookupError):
     pass
 
 
+@dataclass(frozen=True)
+class Clash:
+    key: str  # a question id, or "<question id>__notes"
+    mine: Any
+    theirs: Any
+
+
+class Conflict(Exception):
+    """Someone saved a different value for the same answer since this page was loaded."""
+
+    def __init__(self, clashes: list[Clash]):
+        self.clashes = clashes
+        super().__init__(", ".join(c.key for c in clashes))
+
+
+NOTES = "__notes"
+
+
+def _merge(
+    existing: Mapping[str, Answer],
+    answers: Mapping[str, AnswerValue | None],
+    notes: Mapping[str, str | None],
+    base: Mapping[str, Any],
+) -> tuple[dict[str, AnswerValue | None], dict[str, str | None]]:
+    def stored(key: str) -> Any:
+        question_id, is_note = (key[: -len(NOTES)], True) if key.endswith(NOTES) else (key, False)
+        answer = existing.get(question_id)
+        if answer is None:
+            return None
+        return (answer.notes or None) if is_note else answer.value
+
+    changes: dict[str, Any] = {}
+    clashes = []
+    submitted = {**answers, **{q + NOTES: n for q, n in notes.items()}}
+    for key, mine in submitted.items():
+        was = base.get(key)
+        if mine == was:
+            continue  # not changed on this page: leave whatever is stored now
+        theirs = stored(key)
+        if theirs != was and theirs != mine:
+            clashes.append(Clash(key, mine, theirs))
+        changes[key] = mine
+    if clashes:
+        raise Conflict(clashes)
+    return (
+        {k: v for k, v in changes.items() if not k.endswith(NOTES)},
+        {k[: -len(NOTES)]: v for k, v in changes.items() if k.endswith(NOTES)},
+    )
+
+
 class Store:
     def __init__(self, url: str):
         self.url = url
@@ -159,14 +209,23 @@ class Store:
         token: str,
         answers: Mapping[str, AnswerValue | None],
         notes: Mapping[str, str | None] | None = None,
-        title: str | None = None,
+        title_from: str | None = None,
+        base: Mapping[str, Any] | None = None,
     ) -> Record:
-        """Set (or, with None, clear) answers and notes in one transaction."""
+        """Set (or, with None, clear) answers and notes in one transaction.
+
+        With `base` (what the page showed when it was loaded, keyed by question id and by
+        `<id>__notes`), this is a three-way merge: only what the user changed is written, so a
+        concurrent change to another question survives; where both changed the same answer
+        differently, nothing is written and :class:`Conflict` lists the clashes. `title_from` names
+        the question whose answer titles the assessment."""
         notes = notes or {}
         now = utcnow()
         with self._tx() as session:
             row = self._locked(session, token)
             existing = {a.question_id: a for a in row.answers}
+            if base is not None:
+                answers, notes = _merge(existing, answers, notes, base)
             for question_id in set(answers) | set(notes):
                 answer = existing.get(question_id)
                 if answer is None:
@@ -179,8 +238,8 @@ class Store:
                 answer.updated_at = now
                 if answer.value is None and not answer.notes:
                     row.answers.remove(answer)
-            if title is not None:
-                row.title = title[:200]
+            if title_from is not None and title_from in answers:
+                row.title = str(answers[title_from] or "")[:200]
             row.updated_at = now
             row.revision += 1
             session.flush()

@@ -3,6 +3,9 @@ English and in Arabic."""
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,10 +118,36 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
     errors = client.post(
         f"{a}/s/partnership", data={"csrf_token": csrf_token(start.text), "name": ""}
     ).text
+    # A conflict: the page is loaded, someone else saves the name, then this page saves its own.
+    stale = re.search(
+        r'name="base" type="hidden" value="([^"]*)"', client.get(f"{a}/s/partnership").text
+    )
+    assert stale
+    other = app.test_client()
+    other_page = other.get(f"{a}/s/partnership").text
+    profile = json.loads(S1.read_text())["answers"]
+    fields = {
+        k: v for k, v in profile.items() if k in ("partners", "sectors", "purpose", "legal_basis")
+    }
+    other.post(
+        f"{a}/s/partnership",
+        data={"csrf_token": csrf_token(other_page), **fields, "name": "Theirs", "action": "save"},
+    )
+    conflict = client.post(
+        f"{a}/s/partnership",
+        data={
+            "csrf_token": csrf_token(start.text),
+            "base": html.unescape(stale[1]),
+            **fields,
+            "name": "Mine",
+        },
+    )
+    assert conflict.status_code == 409
     return {
         "start": start.text,
         "profile": client.get(f"{a}/s/partnership").text,
         "errors": errors,
+        "conflict": conflict.text,
         "check": client.get(f"{a}/s/privacy").text,
         "summary": client.get(f"{a}/summary").text,
         "result": client.get(f"{a}/result").text,
@@ -134,9 +163,9 @@ def test_every_page_type_is_valid_html(make_app, tmp_path: Path) -> None:  # typ
     app = make_app(questionnaires=resource("questionnaires"))
     files = []
     for lang in ("en", "ar"):
-        for name, html in _pages(app, lang).items():
+        for name, body in _pages(app, lang).items():
             path = tmp_path / f"{lang}-{name}.html"
-            path.write_text(html, encoding="utf-8")
+            path.write_text(body, encoding="utf-8")
             files.append(str(path))
     result = subprocess.run(
         ["java", "-jar", str(VNU), "--errors-only", *files], capture_output=True, text=True

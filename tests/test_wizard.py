@@ -294,3 +294,54 @@ def test_import_rejects_a_bad_file_and_imports_nothing(app: Flask, client: Flask
 def backend(request: pytest.FixtureRequest) -> str:
     """Every wizard test runs on SQLite and on PostgreSQL."""
     return str(request.param)
+
+
+def _page_state(client: FlaskClient, url: str) -> dict[str, str]:
+    """What a browser holds after loading the page: its CSRF token and the hidden `base`."""
+    import html
+
+    page = client.get(url).text
+    base = re.search(r'name="base" type="hidden" value="([^"]*)"', page) or re.search(
+        r'type="hidden" name="base" value="([^"]*)"', page
+    )
+    assert base, "no base on the page"
+    return {"csrf_token": csrf_token(page), "base": html.unescape(base.group(1))}
+
+
+def test_two_tabs_never_silently_overwrite_each_other(app: Flask, client: FlaskClient) -> None:
+    token, first = start_assessment(client)
+    _post(client, first, PROFILE)
+    other = app.test_client()  # a second person with the link
+    mine, theirs = _page_state(client, first), _page_state(other, first)
+    response = other.post(first, data={**theirs, **PROFILE, "name": "Their name"})
+    assert response.status_code == 302
+    response = client.post(first, data={**mine, **PROFILE, "name": "My name"})
+    assert response.status_code == 409
+    page = response.text
+    assert "Someone else changed these answers" in page
+    assert "My name" in page and "Their name" in page
+    assert _stored(app, token)["name"] == "Their name"  # nothing from my page was saved
+    # I choose to keep my answer.
+    resolve = {
+        "csrf_token": csrf_token(page),
+        "action": "resolve",
+        "base": __import__("html").unescape(re.search(r'name="base" value="([^"]*)"', page)[1]),
+        "name": "My name",
+        "sectors": ["bank"],
+        "basis": "voluntary",
+        "choice-name": "mine",
+    }
+    assert client.post(first, data=resolve).status_code == 302
+    assert _stored(app, token)["name"] == "My name"
+
+
+def test_changes_to_different_questions_are_merged(app: Flask, client: FlaskClient) -> None:
+    token, first = start_assessment(client)
+    _post(client, first, PROFILE)
+    other = app.test_client()
+    mine, theirs = _page_state(client, first), _page_state(other, first)
+    assert other.post(first, data={**theirs, **PROFILE, "basis": "contract"}).status_code == 302
+    response = client.post(first, data={**mine, **PROFILE, "sectors": ["bank", "vessel"]})
+    assert response.status_code == 302
+    stored = _stored(app, token)
+    assert stored["basis"] == "contract" and stored["sectors"] == ["bank", "vessel"]

@@ -3,12 +3,20 @@ plus an optional notes field. Validation is WTForms'; CSRF is Flask-WTF's."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -17,8 +25,9 @@ from assess.answers import MAX_NOTE
 from assess.i18n import qt
 from assess.labels import option_label
 from assess.questionnaire import AnswerValue, Question
+from assess.store import NOTES
 
-NOTES_SUFFIX = "__notes"
+NOTES_SUFFIX = NOTES  # a question's notes field: "<question id>__notes"
 
 
 class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
@@ -27,7 +36,17 @@ class MultiCheckboxField(SelectMultipleField):  # type: ignore[misc]
 
 
 class SectionForm(FlaskForm):  # type: ignore[misc]
-    """Fields are added per section by :func:`section_form`."""
+    """Fields are added per section by :func:`section_form`. `base` carries what the page showed
+    when it was loaded, so that a save never silently overwrites someone else's change."""
+
+    base = HiddenField()
+
+    def base_values(self) -> dict[str, Any] | None:
+        try:
+            value = json.loads(self.base.data or "")
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
     def tampered(self) -> bool:
         """True when an error comes from input a normal browser cannot send (an option that is not
@@ -113,7 +132,19 @@ def section_form(
             data[question.id] = answers[question.id]
         if question.id in notes:
             data[question.id + NOTES_SUFFIX] = notes[question.id]
+    data["base"] = json.dumps(shown_values(questions, answers, notes), ensure_ascii=False)
     return Form(formdata=formdata, data=data)
+
+
+def shown_values(
+    questions: Sequence[Question], answers: Mapping[str, AnswerValue], notes: Mapping[str, str]
+) -> dict[str, Any]:
+    """The answers and notes of a page as stored, keyed as the store's merge expects."""
+    values: dict[str, Any] = {}
+    for question in questions:
+        values[question.id] = answers.get(question.id)
+        values[question.id + NOTES_SUFFIX] = notes.get(question.id)
+    return values
 
 
 def submitted(

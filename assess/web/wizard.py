@@ -3,6 +3,7 @@ result with its action plan, and the answer-file export."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -10,11 +11,20 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess.answers import MAX_OWNER, commitment_from
-from assess.questionnaire import Definition, Question, Section, Visibility, is_answered, visibility
+from assess.labels import answer_text
+from assess.questionnaire import (
+    AnswerValue,
+    Definition,
+    Question,
+    Section,
+    Visibility,
+    is_answered,
+    visibility,
+)
 from assess.scoring import Commitment, Result, score
-from assess.store import NotFound, Record
+from assess.store import Conflict, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
-from assess.web.forms import SectionForm, section_form, submitted
+from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
 from assess.web.main import remember
 
 bp = localized_blueprint("wizard")
@@ -88,10 +98,22 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
         page = _render(record, definition, view, current, form, status=status)
         return page, status
     answers, notes = submitted(form, questions)
-    title = None
-    if definition.title_question in answers:
-        title = str(answers[definition.title_question] or "")
-    record = store().save_answers(token, answers, notes, title=title)
+    base = form.base_values()
+    if base is None:
+        abort(400)
+    if action == "resolve":
+        # Back from the conflict page: for each clash, keep mine or take what was saved meanwhile.
+        for question in questions:
+            if request.form.get(f"choice-{question.id}") == "theirs":
+                answers[question.id] = record.answers.get(question.id)
+            if request.form.get(f"choice-{question.id}{NOTES_SUFFIX}") == "theirs":
+                notes[question.id] = record.notes.get(question.id)
+    try:
+        record = store().save_answers(
+            token, answers, notes, title_from=definition.title_question, base=base
+        )
+    except Conflict as conflict:
+        return _conflict(record, definition, current, questions, answers, notes, conflict), 409
     view = visibility(definition, record.answers)
     order = [s.id for s in view.sections]
     if action == "save":
@@ -108,6 +130,45 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
     if 0 <= index < len(order) - 1:
         return redirect(url_for("wizard.section", token=token, section_id=order[index + 1]))
     return redirect(url_for("wizard.summary", token=token))
+
+
+def _conflict(
+    record: Record,
+    definition: Definition,
+    current: Section,
+    questions: list[Question],
+    answers: dict[str, AnswerValue | None],
+    notes: dict[str, str | None],
+    conflict: Conflict,
+) -> str:
+    """Both values side by side; the user chooses. Nothing has been saved from this page."""
+    now = store().get(record.token)
+    clashes = []
+    for clash in conflict.clashes:
+        is_note = clash.key.endswith(NOTES_SUFFIX)
+        question = definition.questions[clash.key.removesuffix(NOTES_SUFFIX)]
+        mine = _shown(question, is_note, clash.mine)
+        clashes.append(
+            (clash.key, question, is_note, mine, _shown(question, is_note, clash.theirs))
+        )
+    return render_template(
+        "conflict.html",
+        record=record,
+        section=current,
+        questions=questions,
+        answers=answers,
+        notes=notes,
+        clashes=clashes,
+        base=json.dumps(shown_values(questions, now.answers, now.notes), ensure_ascii=False),
+    )
+
+
+def _shown(question: Question, is_note: bool, value: object) -> str:
+    if value in (None, "", []):
+        return ""
+    if is_note or not isinstance(value, str | list):
+        return str(value)
+    return answer_text(question, value)
 
 
 def _render(
