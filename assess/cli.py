@@ -197,3 +197,28 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
                 click.echo(f"{answers}: {exc}", err=True)
                 sys.exit(1)
     click.echo(f"{output}: {model.verdict} ({fmt}, {lang}, {paper})")
+
+
+@main.command("purge-drafts")
+@click.option(
+    "--days",
+    type=int,
+    default=lambda: int(os.environ.get("ASSESS_RETENTION_DAYS", "365")),
+    show_default="ASSESS_RETENTION_DAYS or 365",
+    help="Delete drafts untouched for this many days.",
+)
+def purge_drafts(days: int) -> None:
+    """Delete draft screenings nobody has touched for DAYS days (for cron)."""
+    from datetime import UTC, datetime, timedelta
+
+    from assess import create_app
+    from assess.store import Store
+
+    if days < 1:
+        click.echo("--days must be at least 1", err=True)
+        sys.exit(2)
+    app = create_app()
+    store: Store = app.extensions["assess.store"]
+    removed = store.purge_drafts(datetime.now(UTC) - timedelta(days=days))
+    store.engine.dispose()
+    click.echo(f"deleted {removed} draft(s) untouched for {days} days")

@@ -73,6 +73,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Deleted answers are overwritten on disk, not just unlinked.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -304,6 +306,23 @@ class Store:
             row.revision += 1
             session.flush()
             return _record(row)
+
+    def delete(self, token: str) -> None:
+        """Delete an assessment with all its answers and action plan."""
+        with self._tx() as session:
+            session.delete(self._locked(session, token))
+
+    def purge_drafts(self, older_than: datetime) -> int:
+        """Delete the drafts nobody has touched since `older_than`; return how many."""
+        with self._tx() as session:
+            rows = session.scalars(
+                select(Assessment).where(
+                    Assessment.status == "draft", Assessment.updated_at < older_than
+                )
+            ).all()
+            for row in rows:
+                session.delete(row)
+            return len(rows)
 
     def _locked(self, session: Session, token: str) -> Assessment:
         row = session.scalar(

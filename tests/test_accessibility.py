@@ -152,6 +152,7 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
         "summary": client.get(f"{a}/summary").text,
         "result": client.get(f"{a}/result").text,
         "report": client.get(f"{a}/report").text,
+        "delete": client.get(f"{a}/delete").text,
         "not-found": client.get(f"/{lang}/no/such/page").text,
         "import-error": client.post(
             f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}

@@ -92,3 +92,34 @@ def test_db_upgrade_creates_the_database(runner: CliRunner, tmp_path: Path, monk
     result = runner.invoke(main, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.db").is_file()
+
+
+def test_purge_drafts_deletes_only_untouched_drafts(
+    runner: CliRunner, tmp_path: Path, monkeypatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from assess.models import Assessment
+    from assess.questionnaire import Registry
+    from assess.store import Store, upgrade
+
+    url = f"sqlite:///{tmp_path / 'purge.db'}"
+    upgrade(url)
+    store = Store(url)
+    definition = Registry.from_folder(MINI).latest()
+    old, recent = store.create(definition, "Old", "en"), store.create(definition, "New", "en")
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(Assessment)
+            .where(Assessment.token == old)
+            .values(updated_at=datetime.now(UTC) - timedelta(days=400))
+        )
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("ASSESS_INSTANCE", str(tmp_path / "instance"))
+    result = runner.invoke(main, ["purge-drafts", "--days", "365"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 draft(s)" in result.output
+    assert [t for t, _title, _u in store.titles([old, recent])] == [recent]
+    store.engine.dispose()

@@ -345,3 +345,23 @@ def test_changes_to_different_questions_are_merged(app: Flask, client: FlaskClie
     assert response.status_code == 302
     stored = _stored(app, token)
     assert stored["basis"] == "contract" and stored["sectors"] == ["bank", "vessel"]
+
+
+def test_deleting_a_screening_removes_every_answer(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import func, select
+
+    from assess.models import Answer, Assessment
+
+    token, first = start_assessment(client)
+    _post(client, first, PROFILE)
+    page = client.get(f"/en/a/{token}/delete")
+    assert "cannot be undone" in page.text
+    assert _stored(app, token)  # asking changes nothing
+    response = client.post(f"/en/a/{token}/delete", data={"csrf_token": csrf_token(page.text)})
+    assert response.status_code == 302
+    assert "have been deleted" in client.get(response.headers["Location"]).text
+    assert client.get(f"/en/a/{token}/").status_code == 404
+    with app.app_context(), store().engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Assessment)) == 0
+        assert conn.scalar(select(func.count()).select_from(Answer)) == 0
+    assert client.post(f"/en/a/{token}/delete", data={}).status_code == 400  # CSRF still applies

@@ -260,6 +260,17 @@ def plan(token: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("wizard.result", token=token) + "#plan")
 
 
+@bp.route("/a/<token>/delete", methods=["GET", "POST"])
+def delete(token: str) -> BaseResponse | str:
+    """Ask first; then delete the screening with all its answers, for good."""
+    record, _definition = load(token)
+    if request.method == "GET":
+        return render_template("delete.html", record=record)
+    store().delete(token)
+    flash(_("The screening and all its answers have been deleted."))
+    return redirect(url_for("main.start"))
+
+
 @bp.get("/a/<token>/export.json")
 def export(token: str) -> Response:
     record, _definition = load(token)
