@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -24,6 +26,13 @@ CSP = (
     "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 csrf = CSRFProtect()
+# Rate limits: in memory by default (one process each); RATELIMIT_STORAGE_URI (e.g. redis://...)
+# shares them between processes and servers.
+limiter = Limiter(key_func=get_remote_address)
+# Guessing a secret link: every unknown link answered with a 404 counts, per address.
+token_guessing = limiter.shared_limit(
+    "20 per minute", scope="token-guessing", deduct_when=lambda r: r.status_code == 404
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -53,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE=i18n.DEFAULT_LOCALE,
         BABEL_TRANSLATION_DIRECTORIES=str(translations),
         TRUSTED_PROXIES=int(os.environ.get("ASSESS_TRUSTED_PROXIES", "0")),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=False,
     )
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
@@ -65,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["LANGUAGES"] = i18n.available(translations)
 
     csrf.init_app(app)
+    limiter.init_app(app)
     Babel(app, locale_selector=i18n.current_locale)
     i18n.init(translations)
     if app.config["TRUSTED_PROXIES"]:

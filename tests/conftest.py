@@ -50,6 +50,7 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[object]:
             {
                 "TESTING": True,
                 "SECRET_KEY": "test-secret",
+                "RATELIMIT_ENABLED": False,  # tests that count requests enable it themselves
                 "DATABASE_URL": url,
                 "QUESTIONNAIRES": str(questionnaires),
                 "INSTANCE_PATH": str(tmp_path / "instance"),

@@ -129,3 +129,18 @@ def test_session_and_list_cookies_are_httponly_and_lax(client: FlaskClient) -> N
     page = client.get("/en/")
     for header in page.headers.getlist("Set-Cookie"):
         assert "HttpOnly" in header and "SameSite=Lax" in header
+
+
+def test_guessing_secret_links_is_rate_limited(make_app) -> None:  # type: ignore[no-untyped-def]
+    from assess import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        limiter.reset()
+    client = app.test_client()
+    statuses = [client.get(f"/en/a/guess-{i}/").status_code for i in range(25)]
+    assert statuses[:20] == [404] * 20
+    assert statuses[20:] == [429] * 5
+    response = client.get("/en/a/guess-26/")
+    assert "Too many requests" in response.text
+    assert client.get("/en/").status_code == 200  # the rest of the app still answers

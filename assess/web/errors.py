@@ -40,6 +40,13 @@ def register(app: Flask) -> None:
                 _("Too large"),
                 _("What you sent is larger than this app accepts. Nothing was changed."),
             ),
+            429: (
+                _("Too many requests"),
+                _(
+                    "Too many attempts came from your network. Nothing was changed: please wait a "
+                    "minute and try again."
+                ),
+            ),
         }
         title, message = titles.get(code, (_("Error"), _("Something went wrong.")))
         return _page(code, title, message), code

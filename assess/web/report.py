@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from assess import token_guessing
 from assess.answers import MAX_OWNER
 from assess.report import RenderError, ReportModel, build, reference_for, render_pdf
 from assess.report.render import PAPERS
@@ -19,6 +20,7 @@ from assess.web import localized_blueprint, store
 from assess.web.wizard import load
 
 bp = localized_blueprint("report")
+token_guessing(bp)
 
 
 def _report_language() -> str:

@@ -10,6 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
+from assess import token_guessing
 from assess.answers import MAX_OWNER, commitment_from
 from assess.labels import answer_text
 from assess.questionnaire import (
@@ -28,6 +29,7 @@ from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_valu
 from assess.web.main import remember
 
 bp = localized_blueprint("wizard")
+token_guessing(bp)
 
 
 @dataclass(frozen=True)
