@@ -39,7 +39,9 @@ class Assessment(Base):
     __tablename__ = "assessment"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # the edit link
+    share_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    passphrase_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     questionnaire_id: Mapped[str] = mapped_column(String(64))
     questionnaire_version: Mapped[int] = mapped_column(Integer)
     locale: Mapped[str] = mapped_column(String(10), default="en")

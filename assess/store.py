@@ -45,6 +45,8 @@ class Record:
     revision: int
     created_at: datetime
     updated_at: datetime
+    share_token: str | None = None
+    passphrase_hash: str | None = None
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
@@ -167,11 +169,13 @@ class Store:
 
     # -- reading --
 
-    def get(self, token: str) -> Record:
+    def get(self, token: str, by_share: bool = False) -> Record:
+        """The assessment whose edit link (or, with `by_share`, read-only link) is `token`."""
+        column = Assessment.share_token if by_share else Assessment.token
         with self._tx() as session:
             row = session.scalar(
                 select(Assessment)
-                .where(Assessment.token == token)
+                .where(column == token)
                 .options(selectinload(Assessment.answers), selectinload(Assessment.commitments))
             )
             if row is None:
@@ -299,9 +303,24 @@ class Store:
         return row.token
 
     def set_assessor(self, token: str, assessor: str) -> Record:
+        return self._update(token, {"assessor": assessor})
+
+    def set_share(self, token: str, enabled: bool) -> Record:
+        """Create a new read-only link (any previous one stops working), or revoke it."""
+        return self._update(token, {"share_token": new_token() if enabled else None})
+
+    def rotate(self, token: str) -> Record:
+        """Replace the edit link: the old one stops working at once."""
+        return self._update(token, {"token": new_token()})
+
+    def set_passphrase_hash(self, token: str, passphrase_hash: str | None) -> Record:
+        return self._update(token, {"passphrase_hash": passphrase_hash})
+
+    def _update(self, token: str, values: Mapping[str, Any]) -> Record:
         with self._tx() as session:
             row = self._locked(session, token)
-            row.assessor = assessor
+            for name, value in values.items():
+                setattr(row, name, value)
             row.updated_at = utcnow()
             row.revision += 1
             session.flush()
@@ -348,6 +367,8 @@ def _record(row: Assessment) -> Record:
         revision=row.revision,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        share_token=row.share_token,
+        passphrase_hash=row.passphrase_hash,
         answers={a.question_id: a.value for a in row.answers if a.value is not None},
         notes={a.question_id: a.notes for a in row.answers if a.notes},
         commitments={

@@ -43,6 +43,7 @@ def _page_urls(page: Page, base: str, lang: str) -> dict[str, str]:
         "summary": f"{a}/summary",
         "result": f"{a}/result",
         "report": f"{a}/report",
+        "access": f"{a}/access",
         "not-found": f"{base}/{lang}/no/such/page",
     }
 
@@ -153,11 +154,28 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
         "result": client.get(f"{a}/result").text,
         "report": client.get(f"{a}/report").text,
         "delete": client.get(f"{a}/delete").text,
+        "access": client.get(f"{a}/access").text,
+        **_protected_pages(client, a, csrf_token(start.text)),
         "not-found": client.get(f"/{lang}/no/such/page").text,
         "import-error": client.post(
             f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}
         ).text,
     }
+
+
+def _protected_pages(client, a: str, csrf: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The read-only view and the passphrase page (asked by another browser)."""
+    client.post(f"{a}/access/share", data={"csrf_token": csrf, "action": "create"})
+    phrase = "a passphrase long enough"
+    client.post(
+        f"{a}/access/passphrase", data={"csrf_token": csrf, "passphrase": phrase, "confirm": phrase}
+    )
+    page = client.get(f"{a}/access").text
+    share = re.search(r"/v/([^/]+)/", page)
+    assert share
+    shared = client.get(a.split("/a/")[0] + f"/v/{share[1]}/").text
+    unlock = client.application.test_client().get(f"{a}/unlock").text
+    return {"shared": shared, "unlock": unlock}
 
 
 def test_every_page_type_is_valid_html(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conftest import clean_env, free_port, wait_for_line
+from conftest import clean_env, free_port, served, wait_for_line
 
 from assess.store import Store
 
@@ -105,3 +105,23 @@ def test_acknowledged_saves_survive_a_sigkill(tmp_path: Path) -> None:
             assert store.get(token).answers["name"] == name
     finally:
         store.engine.dispose()
+
+
+def test_secret_links_never_reach_the_log(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**clean_env(), "ASSESS_INSTANCE": str(tmp_path / "instance")}
+    with served(Path(sys.executable).parent / "assess", port, env) as server:
+        opener = _client()
+        page = opener.open(f"http://127.0.0.1:{port}/en/", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token
+        data = urllib.parse.urlencode({"csrf_token": token.group(1)}).encode()
+        try:
+            opener.open(f"http://127.0.0.1:{port}/en/new", data=data, timeout=10)
+        except urllib.error.HTTPError as redirect:
+            location = redirect.headers["Location"]
+        secret = location.split("/a/")[1].split("/")[0]
+        opener.open(f"http://127.0.0.1:{port}{location}", timeout=10).read()
+    access_log, error_log = server.communicate(timeout=30)
+    assert '"GET" 200' in access_log  # requests are logged...
+    assert secret not in access_log + error_log  # ...without their paths

@@ -225,3 +225,20 @@ def test_cli_report_writes_pdf_html_and_json(tmp_path: Path, monkeypatch) -> Non
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / "report.html").read_text()
     assert "Proceed with conditions" in html
+
+
+def test_export_then_import_gives_the_same_scoring_and_report(real: Flask) -> None:
+    client = real.test_client()
+    token = _import(client, S1.read_bytes())
+    exported = client.get(f"/en/a/{token}/export.json").data
+    again = _import(client, exported)
+    assert again != token
+
+    def model(t: str) -> dict[str, object]:
+        data = json.loads(client.get(f"/en/a/{t}/report.json").text)
+        for volatile in ("reference", "generated", "generated_iso"):
+            data.pop(volatile)
+        return data
+
+    assert model(token) == model(again)
+    assert client.get(f"/en/a/{again}/export.json").data == exported

@@ -55,11 +55,12 @@ def mine() -> list[str]:
     return [t for t in raw.split(".") if t][:MINE_MAX]
 
 
-def remember(response: BaseResponse, token: str) -> BaseResponse:
-    tokens = [token, *[t for t in mine() if t != token]][:MINE_MAX]
+def remember(response: BaseResponse, token: str, replacing: str | None = None) -> BaseResponse:
+    """Put a screening first in this browser's list (dropping the link it replaces, if any)."""
+    tokens = [token, *[t for t in mine() if t not in (token, replacing)]]
     response.set_cookie(
         MINE_COOKIE,
-        ".".join(tokens),
+        ".".join(tokens[:MINE_MAX]),
         max_age=365 * 24 * 3600,
         httponly=True,
         samesite="Lax",

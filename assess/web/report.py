@@ -23,7 +23,7 @@ bp = localized_blueprint("report")
 token_guessing(bp)
 
 
-def _report_language() -> str:
+def report_language() -> str:
     """The report can be in another language than the screen (`report_lang`)."""
     wanted = str(request.args.get("report_lang", g.lang))
     return wanted if wanted in current_app.config["LANGUAGES"] else str(g.lang)
@@ -47,7 +47,7 @@ def model_for(record: Record, language: str) -> ReportModel:
 @bp.get("/a/<token>/report")
 def page(token: str) -> str:
     record, _definition = load(token)
-    language = _report_language()
+    language = report_language()
     report = model_for(record, language)
     with force_locale(language):
         return render_template(
@@ -63,7 +63,7 @@ def page(token: str) -> str:
 def as_json(token: str) -> Response:
     """The report model itself: what the page and the PDF are rendered from."""
     record, _definition = load(token)
-    report = model_for(record, _report_language())
+    report = model_for(record, report_language())
     body = json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json")
 
@@ -71,11 +71,15 @@ def as_json(token: str) -> Response:
 @bp.get("/a/<token>/report.pdf")
 def pdf(token: str) -> BaseResponse | tuple[str, int]:
     record, _definition = load(token)
-    language = _report_language()
+    return pdf_response(record, report_language(), _paper())
+
+
+def pdf_response(record: Record, language: str, paper: str) -> BaseResponse | tuple[str, int]:
+    """The PDF as a download, or a clear message (and nothing changed) when it cannot be made."""
     report = model_for(record, language)
     try:
         with force_locale(language):
-            body = render_pdf(report, _paper())
+            body = render_pdf(report, paper)
     except RenderError:
         current_app.logger.exception("report rendering failed")
         message = _(

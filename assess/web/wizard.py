@@ -25,6 +25,7 @@ from assess.questionnaire import (
 from assess.scoring import Commitment, Result, score
 from assess.store import Conflict, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
+from assess.web.access import gate
 from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
 from assess.web.main import remember
 
@@ -47,6 +48,7 @@ def load(token: str) -> tuple[Record, Definition]:
         record = store().get(token)
     except NotFound:
         abort(404)
+    gate(record, url_for("access.unlock", token=token))
     return record, definition_of(record)
 
 

@@ -1,0 +1,194 @@
+"""Who can open a screening: the edit link, a separate read-only link, an optional passphrase."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response as BaseResponse
+
+from assess import limiter, token_guessing
+from assess.report.render import PAPERS
+from assess.store import NotFound, Record
+from assess.web import localized_blueprint, store
+from assess.web.main import remember
+
+bp = localized_blueprint("access")
+token_guessing(bp)
+
+MIN_PASSPHRASE = 10
+MAX_PASSPHRASE = 200
+UNLOCKED = "unlocked"
+
+
+def _key(record: Record) -> str:
+    """Names the passphrase in the session, so that a new passphrase locks everyone out again."""
+    return hashlib.sha256((record.passphrase_hash or "").encode()).hexdigest()[:24]
+
+
+def unlocked(record: Record) -> bool:
+    return not record.passphrase_hash or _key(record) in session.get(UNLOCKED, [])
+
+
+def _remember_unlocked(record: Record) -> None:
+    keys = [k for k in session.get(UNLOCKED, []) if k != _key(record)]
+    session[UNLOCKED] = [_key(record), *keys][:30]
+
+
+def gate(record: Record, unlock_url: str) -> None:
+    """Stop here, with a redirect to the passphrase page, unless this browser has unlocked it."""
+    if not unlocked(record):
+        abort(redirect(unlock_url))
+
+
+def _shared(share: str) -> Record:
+    if len(share) > 64:
+        abort(404)
+    try:
+        record = store().get(share, by_share=True)
+    except NotFound:
+        abort(404)
+    gate(record, url_for("access.unlock_shared", share=share))
+    return record
+
+
+# --- the owner's page ---------------------------------------------------------------------------
+
+
+@bp.get("/a/<token>/access")
+def page(token: str) -> str:
+    from assess.web.wizard import load
+
+    record, _definition = load(token)
+    return render_template("access.html", record=record, min_passphrase=MIN_PASSPHRASE)
+
+
+@bp.post("/a/<token>/access/share")
+def share(token: str) -> BaseResponse:
+    from assess.web.wizard import load
+
+    load(token)
+    enabled = request.form.get("action") == "create"
+    store().set_share(token, enabled)
+    flash(_("A new read-only link is ready.") if enabled else _("The read-only link is revoked."))
+    return redirect(url_for("access.page", token=token))
+
+
+@bp.post("/a/<token>/access/rotate")
+def rotate(token: str) -> BaseResponse:
+    """A new edit link; the old one stops working at once."""
+    from assess.web.wizard import load
+
+    load(token)
+    record = store().rotate(token)
+    flash(_("The old edit link no longer works. Keep the new one below."))
+    response = redirect(url_for("access.page", token=record.token))
+    return remember(response, record.token, replacing=token)
+
+
+@bp.post("/a/<token>/access/passphrase")
+def passphrase(token: str) -> BaseResponse | tuple[str, int]:
+    from assess.web.wizard import load
+
+    record, _definition = load(token)
+    if request.form.get("action") == "remove":
+        store().set_passphrase_hash(token, None)
+        flash(_("The passphrase is removed: the links alone open this screening."))
+        return redirect(url_for("access.page", token=token))
+    phrase = request.form.get("passphrase", "")
+    error = None
+    if not MIN_PASSPHRASE <= len(phrase) <= MAX_PASSPHRASE:
+        error = _(
+            "Please choose a passphrase of %(low)d to %(high)d characters.",
+            low=MIN_PASSPHRASE,
+            high=MAX_PASSPHRASE,
+        )
+    elif phrase != request.form.get("confirm", ""):
+        error = _("The two passphrases differ. Please type the same passphrase twice.")
+    if error:
+        page = render_template(
+            "access.html", record=record, min_passphrase=MIN_PASSPHRASE, passphrase_error=error
+        )
+        return page, 400
+    record = store().set_passphrase_hash(token, generate_password_hash(phrase))
+    _remember_unlocked(record)
+    flash(_("The passphrase is set. Share it apart from the link."))
+    return redirect(url_for("access.page", token=token))
+
+
+# --- unlocking ------------------------------------------------------------------------------------
+
+
+def _unlock(record: Record, target: str) -> BaseResponse | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_template("unlock.html", error=None)
+    if check_password_hash(record.passphrase_hash or "", request.form.get("passphrase", "")):
+        _remember_unlocked(record)
+        return redirect(target)
+    return render_template("unlock.html", error=_("That passphrase is not right.")), 400
+
+
+@bp.route("/a/<token>/unlock", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock(token: str) -> BaseResponse | tuple[str, int] | str:
+    try:
+        record = store().get(token)
+    except NotFound:
+        abort(404)
+    return _unlock(record, url_for("wizard.resume", token=token))
+
+
+@bp.route("/v/<share>/unlock", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock_shared(share: str) -> BaseResponse | tuple[str, int] | str:
+    try:
+        record = store().get(share, by_share=True)
+    except NotFound:
+        abort(404)
+    return _unlock(record, url_for("access.shared", share=share))
+
+
+# --- the read-only view ------------------------------------------------------------------------
+
+
+@bp.get("/v/<share>/")
+def shared(share: str) -> str:
+    """Everything, read-only: the report page of the screening."""
+    from assess.web.report import model_for, report_language
+
+    record = _shared(share)
+    language = report_language()
+    report = model_for(record, language)
+    with force_locale(language):
+        return render_template(
+            "report/report.html",
+            report=report,
+            record=record,
+            share=share,
+            paper=PAPERS[_paper()],
+            for_pdf=False,
+        )
+
+
+@bp.get("/v/<share>/report.pdf")
+def shared_pdf(share: str) -> BaseResponse | tuple[str, int]:
+    from assess.web.report import pdf_response, report_language
+
+    record = _shared(share)
+    return pdf_response(record, report_language(), _paper())
+
+
+def _paper() -> str:
+    paper = request.args.get("paper", "a4")
+    return paper if paper in PAPERS else "a4"
