@@ -11,8 +11,15 @@ from typing import Any
 
 import click
 
+from assess.answers import AnswerFile
 from assess.paths import resource
-from assess.questionnaire import DefinitionError, Registry, load_definition, questionnaire_files
+from assess.questionnaire import (
+    Definition,
+    DefinitionError,
+    Registry,
+    load_definition,
+    questionnaire_files,
+)
 
 
 def _unspecified(host: str) -> bool:
@@ -130,20 +137,26 @@ def db_upgrade(revision: str) -> None:
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def score(answers: Path) -> None:
     """Score an answer file and print the result as JSON."""
-    from assess.answers import AnswerFileError, loads
     from assess.scoring import score as run
 
-    registry = Registry.from_folder(_questionnaires())
-    try:
-        data = loads(answers.read_bytes(), registry)
-    except AnswerFileError as exc:
-        for problem in exc.problems:
-            click.echo(f"{answers}: {problem}", err=True)
-        sys.exit(1)
-    definition = registry.get(data.questionnaire, data.version)
-    assert definition is not None
+    data, definition = _answer_file(answers, Registry.from_folder(_questionnaires()))
     result = run(definition, data.answers, data.mitigations)
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+
+
+def _answer_file(path: Path, registry: Registry) -> tuple[AnswerFile, Definition]:
+    """Read and check an answer file; on any problem, list them all and exit 1."""
+    from assess.answers import AnswerFileError, loads
+
+    try:
+        data = loads(path.read_bytes(), registry)
+    except AnswerFileError as exc:
+        for problem in exc.problems:
+            click.echo(f"{path}: {problem}", err=True)
+        sys.exit(1)
+    definition = registry.get(data.questionnaire, data.version)
+    assert definition is not None  # loads() checked it
+    return data, definition
 
 
 @main.command()
@@ -162,7 +175,6 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
     from flask_babel import force_locale
 
     from assess import create_app
-    from assess.answers import AnswerFileError, loads
     from assess.report import RenderError, build, reference_for, render_html, render_pdf
     from assess.scoring import score as run
 
@@ -171,15 +183,7 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
         known = ", ".join(app.config["LANGUAGES"])
         click.echo(f"unknown language {lang!r}; this installation has {known}", err=True)
         sys.exit(2)
-    registry: Registry = app.extensions["assess.registry"]
-    try:
-        data = loads(answers.read_bytes(), registry)
-    except AnswerFileError as exc:
-        for problem in exc.problems:
-            click.echo(f"{answers}: {problem}", err=True)
-        sys.exit(1)
-    definition = registry.get(data.questionnaire, data.version)
-    assert definition is not None
+    data, definition = _answer_file(answers, app.extensions["assess.registry"])
     result = run(definition, data.answers, data.mitigations)
     with app.test_request_context(), force_locale(lang):
         g.lang = lang

@@ -33,6 +33,19 @@ def _client() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
 
 
+def _new_screening(opener: urllib.request.OpenerDirector, base: str) -> tuple[str, str]:
+    """Start a screening as a browser would; return the CSRF token and the first page's path."""
+    page = opener.open(f"{base}/en/", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    data = urllib.parse.urlencode({"csrf_token": token.group(1)}).encode()
+    try:
+        opener.open(f"{base}/en/new", data=data, timeout=10)
+    except urllib.error.HTTPError as redirect:
+        return token.group(1), str(redirect.headers["Location"])
+    raise AssertionError("no redirect to the new screening")
+
+
 def test_acknowledged_saves_survive_a_sigkill(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
     port = free_port()
@@ -57,17 +70,10 @@ def test_acknowledged_saves_survive_a_sigkill(tmp_path: Path) -> None:
                 return
             opener = _client()
             try:
-                page = opener.open(f"{base}/en/", timeout=10).read().decode()
-                token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-                assert token
-                data = urllib.parse.urlencode({"csrf_token": token.group(1)}).encode()
-                try:
-                    opener.open(f"{base}/en/new", data=data, timeout=10)
-                except urllib.error.HTTPError as redirect:
-                    location = redirect.headers["Location"]
+                csrf, location = _new_screening(opener, base)
                 name = f"Save number {i}"
                 form = {
-                    "csrf_token": token.group(1),
+                    "csrf_token": csrf,
                     "name": name,
                     "partners": "Ministry; company",
                     "sectors": "finance",
@@ -112,14 +118,7 @@ def test_secret_links_never_reach_the_log(tmp_path: Path) -> None:
     env = {**clean_env(), "ASSESS_INSTANCE": str(tmp_path / "instance")}
     with served(Path(sys.executable).parent / "assess", port, env) as server:
         opener = _client()
-        page = opener.open(f"http://127.0.0.1:{port}/en/", timeout=10).read().decode()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token
-        data = urllib.parse.urlencode({"csrf_token": token.group(1)}).encode()
-        try:
-            opener.open(f"http://127.0.0.1:{port}/en/new", data=data, timeout=10)
-        except urllib.error.HTTPError as redirect:
-            location = redirect.headers["Location"]
+        _csrf, location = _new_screening(opener, f"http://127.0.0.1:{port}")
         secret = location.split("/a/")[1].split("/")[0]
         opener.open(f"http://127.0.0.1:{port}{location}", timeout=10).read()
     access_log, error_log = server.communicate(timeout=30)
