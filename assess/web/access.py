@@ -13,13 +13,11 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import limiter, token_guessing
-from assess.report.render import PAPERS
 from assess.store import NotFound, Record
 from assess.web import localized_blueprint, store
 from assess.web.main import remember
@@ -165,30 +163,13 @@ def unlock_shared(share: str) -> BaseResponse | tuple[str, int] | str:
 @bp.get("/v/<share>/")
 def shared(share: str) -> str:
     """Everything, read-only: the report page of the screening."""
-    from assess.web.report import model_for, report_language
+    from assess.web.report import report_page
 
-    record = _shared(share)
-    language = report_language()
-    report = model_for(record, language)
-    with force_locale(language):
-        return render_template(
-            "report/report.html",
-            report=report,
-            record=record,
-            share=share,
-            paper=PAPERS[_paper()],
-            for_pdf=False,
-        )
+    return report_page(_shared(share), share=share)
 
 
 @bp.get("/v/<share>/report.pdf")
 def shared_pdf(share: str) -> BaseResponse | tuple[str, int]:
-    from assess.web.report import pdf_response, report_language
+    from assess.web.report import paper_size, pdf_response, report_language
 
-    record = _shared(share)
-    return pdf_response(record, report_language(), _paper())
-
-
-def _paper() -> str:
-    paper = request.args.get("paper", "a4")
-    return paper if paper in PAPERS else "a4"
+    return pdf_response(_shared(share), report_language(), paper_size())

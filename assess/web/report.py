@@ -29,7 +29,7 @@ def report_language() -> str:
     return wanted if wanted in current_app.config["LANGUAGES"] else str(g.lang)
 
 
-def _paper() -> str:
+def paper_size() -> str:
     paper = request.args.get("paper", "a4")
     return paper if paper in PAPERS else "a4"
 
@@ -47,6 +47,11 @@ def model_for(record: Record, language: str) -> ReportModel:
 @bp.get("/a/<token>/report")
 def page(token: str) -> str:
     record, _definition = load(token)
+    return report_page(record)
+
+
+def report_page(record: Record, share: str | None = None) -> str:
+    """The report as a web page, for the owner or (with `share`) for a read-only visitor."""
     language = report_language()
     report = model_for(record, language)
     with force_locale(language):
@@ -54,7 +59,8 @@ def page(token: str) -> str:
             "report/report.html",
             report=report,
             record=record,
-            paper=PAPERS[_paper()],
+            share=share,
+            paper=PAPERS[paper_size()],
             for_pdf=False,
         )
 
@@ -71,7 +77,7 @@ def as_json(token: str) -> Response:
 @bp.get("/a/<token>/report.pdf")
 def pdf(token: str) -> BaseResponse | tuple[str, int]:
     record, _definition = load(token)
-    return pdf_response(record, report_language(), _paper())
+    return pdf_response(record, report_language(), paper_size())
 
 
 def pdf_response(record: Record, language: str, paper: str) -> BaseResponse | tuple[str, int]:
