@@ -102,6 +102,18 @@ def text_direction(text: str | None, default: str = "ltr") -> str:
     return default
 
 
+_SOURCE = lazy_pgettext("citation", "%(instrument)s %(reference)s")
+
+
+def join_citation(instrument: str, reference: str) -> str:
+    """'Refugee Convention' + 'art. 33', in the current language's order and spacing."""
+    if not reference:
+        return instrument
+    if not has_request_context():
+        return f"{instrument} {reference}"
+    return str(_SOURCE) % {"instrument": instrument, "reference": reference}
+
+
 def direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL else "ltr"
 

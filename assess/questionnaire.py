@@ -248,12 +248,12 @@ class Definition(_Strict):
         source: str,
         translate: Callable[[str], str] = str,
         cite: Callable[[str], str] = str,
+        join: Callable[[str, str], str] = lambda short, ref: f"{short} {ref}".strip(),
     ) -> str:
         """'smom art. 5' -> 'Smuggling of Migrants Protocol art. 5' (short name, then reference);
-        `translate` localises the short name and `cite` the reference."""
+        `translate` localises the short name, `cite` the reference, `join` puts them together."""
         key, ref = parse_source(source)
-        short = translate(self.instruments[key].short)
-        return f"{short} {cite(ref)}".strip()
+        return join(translate(self.instruments[key].short), cite(ref) if ref else "")
 
     @property
     def key(self) -> tuple[str, int]:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from assess import labels
 from assess.answers import AnswerFile
-from assess.i18n import KNOWN, direction, format_citation, qt
+from assess.i18n import KNOWN, direction, format_citation, join_citation, qt
 from assess.questionnaire import SEVERITIES, Definition, parse_source, visibility
 from assess.scoring import Result
 
@@ -157,7 +157,10 @@ class _Sources:
 
     def listing(self) -> tuple[Source, ...]:
         return tuple(
-            Source(number=n, label=self.definition.source_label(s, qt, format_citation))
+            Source(
+                number=n,
+                label=self.definition.source_label(s, qt, format_citation, join_citation),
+            )
             for s, n in self.numbers.items()
         )
 

@@ -21,7 +21,14 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import answers as answer_file
 from assess import labels
-from assess.i18n import DEFAULT_LOCALE, direction, format_citation, qt, text_direction
+from assess.i18n import (
+    DEFAULT_LOCALE,
+    direction,
+    format_citation,
+    join_citation,
+    qt,
+    text_direction,
+)
 from assess.web import localized_blueprint, registry, store
 
 bp = localized_blueprint("main")
@@ -117,7 +124,7 @@ def register_globals(app: Flask) -> None:
         verdict_reason=lambda v: str(labels.VERDICT_REASONS[v]),
         status_label=lambda s: str(labels.STATUSES[s]),
         answer_text=labels.answer_text,
-        source_label=lambda d, s: d.source_label(s, qt, format_citation),
+        source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
         notice_by_id=lambda d, i: next(n for n in d.notices if n.id == i),
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
