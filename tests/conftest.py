@@ -82,6 +82,22 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def import_answers(client: FlaskClient, body: bytes, lang: str = "en") -> str:
+    """Import an answer file through the start page, as a user would; return the new token."""
+    from io import BytesIO
+
+    page = client.get(f"/{lang}/").text
+    response = client.post(
+        f"/{lang}/import",
+        data={"csrf_token": csrf_token(page), "file": (BytesIO(body), "answers.json")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    token = re.search(r"/a/([^/]+)/", response.headers["Location"])
+    assert token
+    return token.group(1)
+
+
 def start_assessment(client: FlaskClient, lang: str = "en") -> tuple[str, str]:
     """Start a new assessment through the start page; return (token, first section URL)."""
     page = client.get(f"/{lang}/")

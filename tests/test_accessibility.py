@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token
+from conftest import csrf_token, import_answers
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -108,14 +108,7 @@ def test_keyboard_alone_reaches_and_answers_a_question(live_server: str, axe_pag
 def _pages(app: Flask, lang: str) -> dict[str, str]:
     client = app.test_client()
     start = client.get(f"/{lang}/")
-    from io import BytesIO
-
-    response = client.post(
-        f"/{lang}/import",
-        data={"csrf_token": csrf_token(start.text), "file": (BytesIO(S1.read_bytes()), "s1.json")},
-        content_type="multipart/form-data",
-    )
-    a = f"/{lang}/a/" + response.headers["Location"].split("/a/")[1].split("/")[0]
+    a = f"/{lang}/a/" + import_answers(client, S1.read_bytes(), lang)
     errors = client.post(
         f"{a}/s/partnership", data={"csrf_token": csrf_token(start.text), "name": ""}
     ).text

@@ -9,7 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, start_assessment
+from conftest import csrf_token, import_answers, start_assessment
 from flask import Flask
 from markupsafe import escape
 from werkzeug.datastructures import FileStorage
@@ -89,17 +89,7 @@ def test_naughty_strings_in_the_pdf_are_literal_text(make_app, tmp_path: Path) -
     assert len(chunks) <= len(questions)
     data["notes"] = dict(zip(questions, chunks, strict=False))
     client = app.test_client()
-    page = client.get("/en/")
-    response = client.post(
-        "/en/import",
-        data={
-            "csrf_token": csrf_token(page.text),
-            "file": (BytesIO(json.dumps(data).encode()), "a.json"),
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    token = response.headers["Location"].split("/a/")[1].split("/")[0]
+    token = import_answers(client, json.dumps(data).encode())
     pdf = client.get(f"/en/a/{token}/report.pdf")
     assert pdf.status_code == 200
     path = tmp_path / "r.pdf"

@@ -8,12 +8,11 @@ import re
 import subprocess
 import sys
 import unicodedata
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import csrf_token
+from conftest import import_answers
 from flask import Flask
 
 from assess.i18n import KNOWN
@@ -121,12 +120,7 @@ def test_every_page_type_is_translated(real: Flask, locale: str) -> None:
     client = real.test_client()
     start = client.get(f"/{locale}/")
     assert f'<html lang="{locale}" dir="{"rtl" if locale == "ar" else "ltr"}">' in start.text
-    response = client.post(
-        f"/{locale}/import",
-        data={"csrf_token": csrf_token(start.text), "file": (BytesIO(S1.read_bytes()), "s1.json")},
-        content_type="multipart/form-data",
-    )
-    token = response.headers["Location"].split("/a/")[1].split("/")[0]
+    token = import_answers(client, S1.read_bytes(), locale)
     pages = {
         "start": start.text,
         "profile": client.get(f"/{locale}/a/{token}/s/partnership").text,
@@ -143,13 +137,7 @@ def test_every_page_type_is_translated(real: Flask, locale: str) -> None:
 
 def test_language_switcher_keeps_the_page_and_the_answers(real: Flask) -> None:
     client = real.test_client()
-    start = client.get("/en/")
-    response = client.post(
-        "/en/import",
-        data={"csrf_token": csrf_token(start.text), "file": (BytesIO(S1.read_bytes()), "s1.json")},
-        content_type="multipart/form-data",
-    )
-    token = response.headers["Location"].split("/a/")[1].split("/")[0]
+    token = import_answers(client, S1.read_bytes())
     page = client.get(f"/en/a/{token}/s/privacy").text
     assert f'href="/fr/a/{token}/s/privacy"' in page
     assert f'href="/ar/a/{token}/s/privacy"' in page
@@ -191,13 +179,7 @@ def test_pdf_in_every_language_with_fonts_embedded(
     real: Flask, locale: str, tmp_path: Path
 ) -> None:
     client = real.test_client()
-    start = client.get("/en/")
-    response = client.post(
-        "/en/import",
-        data={"csrf_token": csrf_token(start.text), "file": (BytesIO(S1.read_bytes()), "s1.json")},
-        content_type="multipart/form-data",
-    )
-    token = response.headers["Location"].split("/a/")[1].split("/")[0]
+    token = import_answers(client, S1.read_bytes())
     # The report language is chosen apart from the screen language (English here).
     model = json.loads(client.get(f"/en/a/{token}/report.json?report_lang={locale}").text)
     pdf = client.get(f"/en/a/{token}/report.pdf?report_lang={locale}").data

@@ -12,9 +12,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 from click.testing import CliRunner
-from conftest import csrf_token
+from conftest import csrf_token, import_answers
 from flask import Flask
-from flask.testing import FlaskClient
 
 from assess.cli import main
 from assess.paths import resource
@@ -33,17 +32,6 @@ def real(make_app) -> Flask:  # type: ignore[no-untyped-def]
     return make_app(questionnaires=resource("questionnaires"))
 
 
-def _import(client: FlaskClient, body: bytes) -> str:
-    page = client.get("/en/").text
-    response = client.post(
-        "/en/import",
-        data={"csrf_token": csrf_token(page), "file": (BytesIO(body), "a.json")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302, response.text
-    return response.headers["Location"].split("/a/")[1].split("/")[0]
-
-
 def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
@@ -53,7 +41,7 @@ def _pdftotext(pdf: bytes, tmp_path: Path) -> str:
 
 def test_report_page_has_every_part_in_order(real: Flask) -> None:
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     page = client.get(f"/en/a/{token}/report").text
     parts = [
         "Risk report",
@@ -74,7 +62,7 @@ def test_report_page_has_every_part_in_order(real: Flask) -> None:
 
 def test_pdf_text_fonts_tags_and_footer(real: Flask, tmp_path: Path) -> None:
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     response = client.get(f"/en/a/{token}/report.pdf")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
@@ -109,7 +97,7 @@ def test_pdf_text_fonts_tags_and_footer(real: Flask, tmp_path: Path) -> None:
 
 def test_a4_by_default_and_us_letter_on_request(real: Flask) -> None:
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     for query, size in (("", (595, 842)), ("?paper=letter", (612, 792))):
         pdf = client.get(f"/en/a/{token}/report.pdf{query}").data
         with pikepdf.open(BytesIO(pdf)) as document:
@@ -139,7 +127,7 @@ def test_hostile_free_text_is_printed_literally_and_nothing_is_fetched(
     data["notes"] = {q: HOSTILE for q in ("sectors", "purpose", "dnh_success_indicators")}
     data["assessor"] = HOSTILE[:200]
     client = real.test_client()
-    token = _import(client, json.dumps(data).encode())
+    token = import_answers(client, json.dumps(data).encode())
     page = client.get(f"/en/a/{token}/report").text
     assert "<script>alert" not in page and "<img src=" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -175,7 +163,7 @@ def test_committed_mitigations_show_in_the_action_plan(real: Flask) -> None:
         "m_priv_purpose_clause": {"owner": "FIU legal service", "due": "2020-01-31"},
     }
     client = real.test_client()
-    token = _import(client, json.dumps(data).encode())
+    token = import_answers(client, json.dumps(data).encode())
     page = client.get(f"/en/a/{token}/report").text
     assert "FIU legal service" in page
     assert "late" in page  # a planned mitigation past its due date
@@ -183,7 +171,7 @@ def test_committed_mitigations_show_in_the_action_plan(real: Flask) -> None:
 
 def test_assessor_is_saved_and_printed(real: Flask) -> None:
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     page = client.get(f"/en/a/{token}/report").text
     response = client.post(
         f"/en/a/{token}/assessor",
@@ -202,7 +190,7 @@ def test_failed_render_leaves_the_assessment_untouched(real: Flask, monkeypatch)
 
     monkeypatch.setattr(report_view, "render_pdf", broken)
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     before = client.get(f"/en/a/{token}/export.json").data
     response = client.get(f"/en/a/{token}/report.pdf")
     assert response.status_code == 500
@@ -229,9 +217,9 @@ def test_cli_report_writes_pdf_html_and_json(tmp_path: Path, monkeypatch) -> Non
 
 def test_export_then_import_gives_the_same_scoring_and_report(real: Flask) -> None:
     client = real.test_client()
-    token = _import(client, S1.read_bytes())
+    token = import_answers(client, S1.read_bytes())
     exported = client.get(f"/en/a/{token}/export.json").data
-    again = _import(client, exported)
+    again = import_answers(client, exported)
     assert again != token
 
     def model(t: str) -> dict[str, object]:

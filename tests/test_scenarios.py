@@ -111,19 +111,10 @@ def test_scenario_files_are_valid_answer_files() -> None:
 
 
 def test_a_scenario_round_trips_through_the_app(client_real) -> None:  # type: ignore[no-untyped-def]
-    from io import BytesIO
-
-    from conftest import csrf_token
+    from conftest import import_answers
 
     body = (FOLDER / "s2a-social-media-takedown-broad.json").read_bytes()
-    page = client_real.get("/en/").text
-    response = client_real.post(
-        "/en/import",
-        data={"csrf_token": csrf_token(page), "file": (BytesIO(body), "s2a.json")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    token = response.headers["Location"].split("/a/")[1].split("/")[0]
+    token = import_answers(client_real, body)
     result = client_real.get(f"/en/a/{token}/result").text
     assert "Redesign before signing" in result
     assert "Safety information is removed together with smugglers" in result
