@@ -295,9 +295,13 @@ class Visibility:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
     answers: dict[str, AnswerValue]  # only the answers to visible questions
+    by_section: dict[str, tuple[Question, ...]]  # the visible questions of each visible section
 
     def shows(self, question_id: str) -> bool:
         return any(q.id == question_id for q in self.questions)
+
+    def shown_in(self, section: Section) -> tuple[Question, ...]:
+        return self.by_section.get(section.id, ())
 
 
 def visibility(definition: Definition, answers: Answers) -> Visibility:
@@ -313,6 +317,7 @@ def visibility(definition: Definition, answers: Answers) -> Visibility:
     decided = set(checks)
     sections: list[Section] = []
     questions: list[Question] = []
+    by_section: dict[str, tuple[Question, ...]] = {}
     for section in definition.sections:
         if section.check is not None and section.check not in decided:
             check = definition.check_by_id[section.check]
@@ -333,6 +338,7 @@ def visibility(definition: Definition, answers: Answers) -> Visibility:
             continue
         sections.append(section)
         questions.extend(shown)
+        by_section[section.id] = tuple(shown)
         for q in shown:
             if q.id in answers:
                 effective[q.id] = answers[q.id]
@@ -341,7 +347,7 @@ def visibility(definition: Definition, answers: Answers) -> Visibility:
             assert check.applies_when is not None
             if evaluate(check.applies_when, effective, definition):
                 checks.add(check.id)
-    return Visibility(frozenset(checks), tuple(sections), tuple(questions), effective)
+    return Visibility(frozenset(checks), tuple(sections), tuple(questions), effective, by_section)
 
 
 def is_answered(question: Question, value: AnswerValue | None) -> bool:

@@ -255,7 +255,7 @@ def score(
         cid = check_def.id
         applicable = cid in view.checks
         own = tuple(f for f in findings if f.check == cid) if applicable else ()
-        asked = [q for q in view.questions if view_check(definition, q.id) == cid and q.required]
+        asked = [q for s in view.sections if s.check == cid for q in view.shown_in(s) if q.required]
         checks[cid] = CheckResult(
             id=cid,
             applicable=applicable,
@@ -283,11 +283,6 @@ def score(
         total=len(required),
         required_missing=missing,
     )
-
-
-def view_check(definition: Definition, question_id: str) -> str | None:
-    """The check whose page a question sits on (None for the profile)."""
-    return definition.section_of[question_id].check
 
 
 def _residual(

@@ -279,8 +279,7 @@ def build(
                 answer=answer_of(q.id) or _("Not answered"),
                 notes=data.notes.get(q.id, ""),
             )
-            for q in view.questions
-            if q in section.questions
+            for q in view.shown_in(section)
         )
         appendix.append(AppendixSection(title=qt(section.title), items=items))
 

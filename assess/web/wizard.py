@@ -55,14 +55,10 @@ def load(token: str) -> tuple[Record, Definition]:
 def _steps(view: Visibility, current: str | None) -> list[Step]:
     steps = []
     for number, section in enumerate(view.sections, start=1):
-        shown = [q for q in view.questions if q in section.questions and q.required]
+        shown = [q for q in view.shown_in(section) if q.required]
         done = all(is_answered(q, view.answers.get(q.id)) for q in shown)
         steps.append(Step(section, number, done, section.id == current))
     return steps
-
-
-def _page_questions(view: Visibility, section: Section) -> list[Question]:
-    return [q for q in view.questions if q in section.questions]
 
 
 @bp.get("/a/<token>/")
@@ -87,7 +83,7 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
             flash(_("That page does not apply to this partnership, given its profile."))
             return redirect(url_for("wizard.resume", token=token))
         abort(404)
-    questions = _page_questions(view, current)
+    questions = list(view.shown_in(current))
 
     if request.method == "GET":
         form = section_form(questions, record.answers, record.notes)
@@ -190,7 +186,7 @@ def _render(
         record=record,
         definition=definition,
         section=current,
-        questions=_page_questions(view, current),
+        questions=list(view.shown_in(current)),
         form=form,
         steps=steps,
         number=number,
