@@ -50,14 +50,19 @@ def gate(record: Record, unlock_url: str) -> None:
         abort(redirect(unlock_url))
 
 
-def _shared(share: str) -> Record:
-    if len(share) > 64:
+def fetch(token: str, by_share: bool = False) -> Record:
+    """The screening behind an edit link (or a read-only link): 404 when there is none, the
+    passphrase page when it is locked for this browser."""
+    if len(token) > 64:
         abort(404)
     try:
-        record = store().get(share, by_share=True)
+        record = store().get(token, by_share=by_share)
     except NotFound:
         abort(404)
-    gate(record, url_for("access.unlock_shared", share=share))
+    if by_share:
+        gate(record, url_for("access.unlock_shared", share=token))
+    else:
+        gate(record, url_for("access.unlock", token=token))
     return record
 
 
@@ -66,17 +71,13 @@ def _shared(share: str) -> Record:
 
 @bp.get("/a/<token>/access")
 def page(token: str) -> str:
-    from assess.web.wizard import load
-
-    record, _definition = load(token)
+    record = fetch(token)
     return render_template("access.html", record=record, min_passphrase=MIN_PASSPHRASE)
 
 
 @bp.post("/a/<token>/access/share")
 def share(token: str) -> BaseResponse:
-    from assess.web.wizard import load
-
-    load(token)
+    fetch(token)
     enabled = request.form.get("action") == "create"
     store().set_share(token, enabled)
     flash(_("A new read-only link is ready.") if enabled else _("The read-only link is revoked."))
@@ -86,9 +87,7 @@ def share(token: str) -> BaseResponse:
 @bp.post("/a/<token>/access/rotate")
 def rotate(token: str) -> BaseResponse:
     """A new edit link; the old one stops working at once."""
-    from assess.web.wizard import load
-
-    load(token)
+    fetch(token)
     record = store().rotate(token)
     flash(_("The old edit link no longer works. Keep the new one below."))
     response = redirect(url_for("access.page", token=record.token))
@@ -97,9 +96,7 @@ def rotate(token: str) -> BaseResponse:
 
 @bp.post("/a/<token>/access/passphrase")
 def passphrase(token: str) -> BaseResponse | tuple[str, int]:
-    from assess.web.wizard import load
-
-    record, _definition = load(token)
+    record = fetch(token)
     if request.form.get("action") == "remove":
         store().set_passphrase_hash(token, None)
         flash(_("The passphrase is removed: the links alone open this screening."))
@@ -165,11 +162,11 @@ def shared(share: str) -> str:
     """Everything, read-only: the report page of the screening."""
     from assess.web.report import report_page
 
-    return report_page(_shared(share), share=share)
+    return report_page(fetch(share, by_share=True), share=share)
 
 
 @bp.get("/v/<share>/report.pdf")
 def shared_pdf(share: str) -> BaseResponse | tuple[str, int]:
     from assess.web.report import paper_size, pdf_response, report_language
 
-    return pdf_response(_shared(share), report_language(), paper_size())
+    return pdf_response(fetch(share, by_share=True), report_language(), paper_size())

@@ -16,7 +16,7 @@ from assess.report import RenderError, ReportModel, build, reference_for, render
 from assess.report.render import PAPERS
 from assess.scoring import score
 from assess.store import Record
-from assess.web import localized_blueprint, store
+from assess.web import definition_of, localized_blueprint, store
 from assess.web.wizard import load
 
 bp = localized_blueprint("report")
@@ -35,7 +35,7 @@ def paper_size() -> str:
 
 
 def model_for(record: Record, language: str) -> ReportModel:
-    definition = load(record.token)[1]
+    definition = definition_of(record)
     data = record.answer_file()
     result = score(definition, data.answers, data.mitigations)
     with force_locale(language):

@@ -23,9 +23,9 @@ from assess.questionnaire import (
     visibility,
 )
 from assess.scoring import Commitment, Result, score
-from assess.store import Conflict, NotFound, Record
+from assess.store import Conflict, Record
 from assess.web import definition_of, localized_blueprint, store
-from assess.web.access import gate
+from assess.web.access import fetch
 from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
 from assess.web.main import remember
 
@@ -42,13 +42,7 @@ class Step:
 
 
 def load(token: str) -> tuple[Record, Definition]:
-    if len(token) > 64:
-        abort(404)
-    try:
-        record = store().get(token)
-    except NotFound:
-        abort(404)
-    gate(record, url_for("access.unlock", token=token))
+    record = fetch(token)
     return record, definition_of(record)
 
 
