@@ -246,8 +246,7 @@ class Store:
                     row.answers.remove(answer)
             if title_from is not None and title_from in answers:
                 row.title = str(answers[title_from] or "")[:200]
-            row.updated_at = now
-            row.revision += 1
+            _touch(row, now)
             session.flush()
             return _record(row)
 
@@ -269,8 +268,7 @@ class Store:
                     continue
                 entry.owner, entry.due, entry.status = c.owner, c.due, c.status
                 entry.updated_at = now
-            row.updated_at = now
-            row.revision += 1
+            _touch(row, now)
             session.flush()
             return _record(row)
 
@@ -321,8 +319,7 @@ class Store:
             row = self._locked(session, token)
             for name, value in values.items():
                 setattr(row, name, value)
-            row.updated_at = utcnow()
-            row.revision += 1
+            _touch(row, utcnow())
             session.flush()
             return _record(row)
 
@@ -353,6 +350,12 @@ class Store:
         if row is None:
             raise NotFound(token)
         return row
+
+
+def _touch(row: Assessment, now: datetime) -> None:
+    """Every change moves the assessment's time stamp (retention counts from it) and revision."""
+    row.updated_at = now
+    row.revision += 1
 
 
 def _record(row: Assessment) -> Record:
