@@ -272,15 +272,17 @@ class Store:
             session.flush()
             return _record(row)
 
-    def import_file(self, data: AnswerFile) -> str:
-        """A new assessment from a validated answer file, all or nothing."""
+    def import_file(self, data: AnswerFile, title_from: str | None = None) -> str:
+        """A new assessment from a validated answer file, all or nothing. As when saving, the answer
+        to `title_from` (if given) names it; else the file's title."""
+        title = str(data.answers.get(title_from, "") or "") if title_from else ""
         with self._tx() as session:
             row = Assessment(
                 token=new_token(),
                 questionnaire_id=data.questionnaire,
                 questionnaire_version=data.version,
                 locale=data.locale,
-                title=data.title,
+                title=(title or data.title)[:200],
                 assessor=data.assessor,
             )
             for question_id in sorted(set(data.answers) | set(data.notes)):

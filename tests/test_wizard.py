@@ -365,3 +365,17 @@ def test_deleting_a_screening_removes_every_answer(app: Flask, client: FlaskClie
         assert conn.scalar(select(func.count()).select_from(Assessment)) == 0
         assert conn.scalar(select(func.count()).select_from(Answer)) == 0
     assert client.post(f"/en/a/{token}/delete", data={}).status_code == 400  # CSRF still applies
+
+
+def test_an_imported_screening_is_named_by_its_answer_as_when_saved(
+    app: Flask, client: FlaskClient
+) -> None:
+    from conftest import import_answers
+
+    body = json.dumps(
+        {"questionnaire": "mini", "version": 1, "title": "Old file title", "answers": {"name": "X"}}
+    ).encode()
+    token = import_answers(client, body)
+    with app.app_context():
+        assert store().get(token).title == "X"
+    assert "X" in client.get("/en/").text and "Old file title" not in client.get("/en/").text

@@ -103,7 +103,9 @@ def import_file() -> BaseResponse | tuple[str, int]:
         data = answer_file.loads(upload.read(), registry())
     except answer_file.AnswerFileError as exc:
         return render_template("import_error.html", problems=exc.problems), 400
-    token = store().import_file(data)
+    definition = registry().get(data.questionnaire, data.version)
+    title_from = definition.title_question if definition else None
+    token = store().import_file(data, title_from=title_from)
     return remember(redirect(url_for("wizard.summary", token=token)), token)
 
 
