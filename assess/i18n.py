@@ -114,6 +114,14 @@ def join_citation(instrument: str, reference: str) -> str:
     return str(_SOURCE) % {"instrument": instrument, "reference": reference}
 
 
+_LIST_SEPARATOR = lazy_pgettext("list", "; ")
+
+
+def list_separator() -> str:
+    """Between the items of a list of sources or findings: '; ', '؛ ', '；'."""
+    return str(_LIST_SEPARATOR) if has_request_context() else "; "
+
+
 def direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL else "ltr"
 

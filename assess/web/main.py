@@ -26,6 +26,7 @@ from assess.i18n import (
     direction,
     format_citation,
     join_citation,
+    list_separator,
     qt,
     text_direction,
 )
@@ -127,6 +128,7 @@ def register_globals(app: Flask) -> None:
         status_label=lambda s: str(labels.STATUSES[s]),
         answer_text=labels.answer_text,
         source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
+        list_separator=list_separator,
         notice_by_id=lambda d, i: next(n for n in d.notices if n.id == i),
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
