@@ -111,16 +111,13 @@ def report_figures(tmp: Path) -> None:
 
 def concurrent_pdfs(tmp: Path, count: int) -> float:
     """Start the server as `make run` does, then request `count` PDFs at once."""
+    from report_bench import largest  # the same scenario as the render figures
+
     from assess.answers import loads
     from assess.questionnaire import Registry
     from assess.store import Store
 
-    scenario = max(
-        (
-            Path(__file__).parent.parent / "questionnaires" / "partnership-screening" / "scenarios"
-        ).glob("*.json"),
-        key=lambda p: len(json.loads(p.read_text())["answers"]),
-    )
+    scenario = largest()
     instance = tmp / "served"
     instance.mkdir()
     url = f"sqlite:///{instance / 'assess.db'}"
