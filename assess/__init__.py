@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assess import i18n
+from assess.cases import CaseLibrary
 from assess.paths import resource
 from assess.questionnaire import Registry
 from assess.store import Store
@@ -23,7 +24,8 @@ __all__ = ["create_app"]
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
 )
 csrf = CSRFProtect()
 # Rate limits: in memory by default (one process each); RATELIMIT_STORAGE_URI (e.g. redis://...)
@@ -64,6 +66,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         TRUSTED_PROXIES=int(os.environ.get("ASSESS_TRUSTED_PROXIES", "0")),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
+        # A workshop takes this many participants (groups can share a screen beyond that), and
+        # this many joins a minute, so that a leaked code cannot flood it.
+        WORKSHOP_MAX_PARTICIPANTS=int(os.environ.get("ASSESS_WORKSHOP_MAX", "250")),
+        WORKSHOP_JOIN_RATE=os.environ.get("ASSESS_WORKSHOP_JOIN_RATE", "300 per minute"),
     )
     app.config.update(config)
     if not app.config.get("SECRET_KEY"):
@@ -71,7 +77,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.validate_locale(app.config["BABEL_DEFAULT_LOCALE"])
 
     # Load every questionnaire once; an invalid file stops start-up with its problems.
-    app.extensions["assess.registry"] = Registry.from_folder(Path(app.config["QUESTIONNAIRES"]))
+    registry = Registry.from_folder(Path(app.config["QUESTIONNAIRES"]))
+    app.extensions["assess.registry"] = registry
+    app.extensions["assess.cases"] = CaseLibrary.from_folder(
+        Path(app.config["QUESTIONNAIRES"]), registry
+    )
     app.extensions["assess.store"] = Store(app.config["DATABASE_URL"])
     app.config["LANGUAGES"] = i18n.available(translations)
 
@@ -84,12 +94,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
         )
 
-    from assess.web import access, errors, main, report, wizard
+    from assess.web import access, errors, main, report, wizard, workshop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(workshop.bp)
     errors.register(app)
     main.register_globals(app)
 

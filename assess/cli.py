@@ -113,6 +113,18 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(
             f"{file}: ok ({d.id} version {d.version}: {questions} questions, {findings} findings)"
         )
+    if not paths and not failed:  # the case library, checked against the installed questionnaires
+        from assess.cases import CaseLibrary
+
+        try:
+            folder = _questionnaires()
+            library = CaseLibrary.from_folder(folder, Registry.from_folder(folder))
+        except DefinitionError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        else:
+            click.echo(f"case library: ok ({len(library)} cases with model answers)")
     sys.exit(1 if failed else 0)
 
 

@@ -160,7 +160,10 @@ TRANSLATABLE = {
     "not_applicable",
     "short",
     "owner",
+    "seed",
 }
+# Lists whose every item is translatable text (the paragraphs of a case and its trainer notes).
+TRANSLATABLE_LISTS = {"narrative", "expected", "discussion"}
 
 
 def extract_questionnaire(
@@ -180,6 +183,11 @@ def extract_questionnaire(
                 child = f"{pointer}/{name}"
                 if isinstance(value, yaml.ScalarNode) and name in TRANSLATABLE and value.value:
                     yield value.start_mark.line + 1, None, str(value.value), [child]
+                elif isinstance(value, yaml.SequenceNode) and name in TRANSLATABLE_LISTS:
+                    for index, item in enumerate(value.value):
+                        if isinstance(item, yaml.ScalarNode) and item.value:
+                            line = item.start_mark.line + 1
+                            yield line, None, str(item.value), [f"{child}/{index}"]
                 else:
                     yield from walk(value, child)
         elif isinstance(node, yaml.SequenceNode):

@@ -35,8 +35,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class Workshop(Base):
+    """A training session: a trainer's private link, a short join code, the cases in play."""
+
+    __tablename__ = "workshop"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    trainer_token: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    questionnaire_id: Mapped[str] = mapped_column(String(64))
+    questionnaire_version: Mapped[int] = mapped_column(Integer)
+    cases: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class Assessment(Base):
     __tablename__ = "assessment"
+    # A name is taken once per workshop, whatever its case (NULLs never clash outside workshops).
+    __table_args__ = (UniqueConstraint("workshop_id", "participant_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, index=True)  # the edit link
@@ -49,6 +68,13 @@ class Assessment(Base):
     assessor: Mapped[str] = mapped_column(String(200), default="", server_default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Started from a case of the library (self-study or workshop); in a workshop, who answers.
+    case_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    workshop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    participant: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    participant_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -58,6 +84,7 @@ class Assessment(Base):
     commitments: Mapped[list[MitigationCommitment]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
+    workshop: Mapped[Workshop | None] = relationship(lazy="joined")
 
 
 class Answer(Base):

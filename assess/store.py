@@ -15,20 +15,39 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from assess.answers import AnswerFile
-from assess.models import Answer, Assessment, MitigationCommitment, utcnow
+from assess.models import Answer, Assessment, MitigationCommitment, Workshop, utcnow
 from assess.questionnaire import AnswerValue, Definition
 from assess.scoring import Commitment
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TOKEN_BYTES = 32  # 256 bits
+# Join codes are typed from a projector: no 0/O or 1/I/L to confuse. 31**6 ~ 900 million codes.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+MAX_NAME = 60
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(typed: str) -> str:
+    """What a participant typed ('abc 234', 'ABC-234') as a stored code."""
+    return "".join(c for c in typed.upper() if c.isalnum())[:16]
+
+
+def name_key(name: str) -> str:
+    """Two names that read the same are the same name ('Group 1', ' group  1')."""
+    return " ".join(name.split()).casefold()[:80]
 
 
 @dataclass(frozen=True)
@@ -47,6 +66,10 @@ class Record:
     updated_at: datetime
     share_token: str | None = None
     passphrase_hash: str | None = None
+    case_id: str | None = None
+    workshop_id: int | None = None
+    workshop_closed: bool = False
+    participant: str | None = None
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
@@ -62,6 +85,24 @@ class Record:
             notes=dict(self.notes),
             mitigations=dict(self.commitments),
         )
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    id: int
+    trainer_token: str
+    code: str
+    title: str
+    locale: str
+    questionnaire: str
+    version: int
+    cases: tuple[str, ...]
+    created_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
 
 
 def make_engine(url: str) -> Engine:
@@ -115,6 +156,18 @@ class Conflict(Exception):
     def __init__(self, clashes: list[Clash]):
         self.clashes = clashes
         super().__init__(", ".join(c.key for c in clashes))
+
+
+class Closed(Exception):
+    """The workshop this screening belongs to is closed: nothing in it can change any more."""
+
+
+class NameTaken(Exception):
+    """Someone in this workshop already joined under that name."""
+
+
+class WorkshopFull(Exception):
+    pass
 
 
 NOTES = "__notes"
@@ -197,7 +250,9 @@ class Store:
 
     # -- writing --
 
-    def create(self, definition: Definition, title: str, locale: str) -> str:
+    def create(
+        self, definition: Definition, title: str, locale: str, case_id: str | None = None
+    ) -> str:
         with self._tx() as session:
             row = Assessment(
                 token=new_token(),
@@ -206,6 +261,7 @@ class Store:
                 locale=locale,
                 title=title,
                 assessor="",
+                case_id=case_id,
             )
             session.add(row)
         return row.token
@@ -328,29 +384,206 @@ class Store:
     def delete(self, token: str) -> None:
         """Delete an assessment with all its answers and action plan."""
         with self._tx() as session:
-            session.delete(self._locked(session, token))
+            session.delete(self._locked(session, token, changing=False))
 
     def purge_drafts(self, older_than: datetime) -> int:
         """Delete the drafts nobody has touched since `older_than`; return how many."""
         with self._tx() as session:
+            # A workshop's screenings go with the workshop, when its trainer deletes it.
             rows = session.scalars(
                 select(Assessment).where(
-                    Assessment.status == "draft", Assessment.updated_at < older_than
+                    Assessment.status == "draft",
+                    Assessment.updated_at < older_than,
+                    Assessment.workshop_id.is_(None),
                 )
             ).all()
             for row in rows:
                 session.delete(row)
             return len(rows)
 
-    def _locked(self, session: Session, token: str) -> Assessment:
+    # -- workshops --
+
+    def create_workshop(
+        self, definition: Definition, title: str, locale: str, cases: Iterable[str]
+    ) -> WorkshopRecord:
+        for _attempt in range(5):  # a new code clashes with a live one about once in 10^6
+            try:
+                with self._tx() as session:
+                    row = Workshop(
+                        trainer_token=new_token(),
+                        code=new_code(),
+                        title=title[:200],
+                        locale=locale,
+                        questionnaire_id=definition.id,
+                        questionnaire_version=definition.version,
+                        cases=list(cases),
+                    )
+                    session.add(row)
+                return _workshop(row)
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not find a free workshop code")
+
+    def workshops(self, trainer_tokens: Iterable[str]) -> list[WorkshopRecord]:
+        """The workshops behind these trainer links, most recent first."""
+        wanted = list(dict.fromkeys(trainer_tokens))
+        if not wanted:
+            return []
+        with self._tx() as session:
+            rows = session.scalars(
+                select(Workshop)
+                .where(Workshop.trainer_token.in_(wanted))
+                .order_by(Workshop.created_at.desc())
+            ).all()
+            return [_workshop(r) for r in rows]
+
+    def workshop(self, trainer_token: str) -> WorkshopRecord:
+        return self._workshop_where(Workshop.trainer_token == trainer_token)
+
+    def workshop_by_code(self, code: str) -> WorkshopRecord:
+        return self._workshop_where(Workshop.code == normalize_code(code))
+
+    def _workshop_where(self, condition: Any) -> WorkshopRecord:
+        with self._tx() as session:
+            row = session.scalar(select(Workshop).where(condition))
+            if row is None:
+                raise NotFound()
+            return _workshop(row)
+
+    def join(self, code: str, name: str, limit: int) -> str:
+        """A participant joins under `name` and gets a screening of the least-taken case (the
+        workshop's first cases win ties). Raises NotFound, Closed, NameTaken or WorkshopFull."""
+        name = " ".join(name.split())[:MAX_NAME]
+        try:
+            with self._tx() as session:
+                workshop = session.scalar(
+                    select(Workshop).where(Workshop.code == normalize_code(code)).with_for_update()
+                )
+                if workshop is None:
+                    raise NotFound(code)
+                if workshop.closed_at is not None:
+                    raise Closed()
+                counts = dict(
+                    session.execute(
+                        select(Assessment.case_id, func.count())
+                        .where(Assessment.workshop_id == workshop.id)
+                        .group_by(Assessment.case_id)
+                    ).all()
+                )
+                if sum(counts.values()) >= limit:
+                    raise WorkshopFull()
+                case_id = min(workshop.cases, key=lambda c: counts.get(c, 0))
+                row = Assessment(
+                    token=new_token(),
+                    questionnaire_id=workshop.questionnaire_id,
+                    questionnaire_version=workshop.questionnaire_version,
+                    locale=workshop.locale,
+                    title=name,
+                    assessor=name,
+                    case_id=case_id,
+                    workshop_id=workshop.id,
+                    participant=name,
+                    participant_key=name_key(name),
+                )
+                session.add(row)
+            return row.token
+        except IntegrityError as exc:  # the unique (workshop, name) constraint
+            raise NameTaken(name) from exc
+
+    def participants(self, workshop_id: int) -> list[Record]:
+        """Every screening in a workshop with its answers and notes (not its action plan), in the
+        order they joined. Read as plain rows: a dashboard of 200 groups refreshes often."""
+        with self._tx() as session:
+            rows = session.execute(
+                select(
+                    Assessment.id,
+                    Assessment.token,
+                    Assessment.questionnaire_id,
+                    Assessment.questionnaire_version,
+                    Assessment.locale,
+                    Assessment.title,
+                    Assessment.assessor,
+                    Assessment.status,
+                    Assessment.revision,
+                    Assessment.created_at,
+                    Assessment.updated_at,
+                    Assessment.case_id,
+                    Assessment.participant,
+                )
+                .where(Assessment.workshop_id == workshop_id)
+                .order_by(Assessment.id)
+            ).all()
+            answers = session.execute(
+                select(Answer.assessment_id, Answer.question_id, Answer.value, Answer.notes)
+                .join(Assessment, Answer.assessment_id == Assessment.id)
+                .where(Assessment.workshop_id == workshop_id)
+            ).all()
+            closed = session.scalar(select(Workshop.closed_at).where(Workshop.id == workshop_id))
+        values: dict[int, dict[str, AnswerValue]] = {}
+        notes: dict[int, dict[str, str]] = {}
+        for assessment_id, question_id, value, note in answers:
+            if value is not None:
+                values.setdefault(assessment_id, {})[question_id] = value
+            if note:
+                notes.setdefault(assessment_id, {})[question_id] = note
+        return [
+            Record(
+                token=r.token,
+                questionnaire=r.questionnaire_id,
+                version=r.questionnaire_version,
+                locale=r.locale,
+                title=r.title,
+                assessor=r.assessor,
+                status=r.status,
+                revision=r.revision,
+                created_at=r.created_at,
+                updated_at=r.updated_at,
+                case_id=r.case_id,
+                workshop_id=workshop_id,
+                workshop_closed=closed is not None,
+                participant=r.participant,
+                answers=values.get(r.id, {}),
+                notes=notes.get(r.id, {}),
+            )
+            for r in rows
+        ]
+
+    def close_workshop(self, trainer_token: str, closed: bool) -> WorkshopRecord:
+        with self._tx() as session:
+            row = session.scalar(
+                select(Workshop).where(Workshop.trainer_token == trainer_token).with_for_update()
+            )
+            if row is None:
+                raise NotFound()
+            row.closed_at = utcnow() if closed else None
+            session.flush()
+            return _workshop(row)
+
+    def delete_workshop(self, trainer_token: str) -> None:
+        """The workshop and every participant's screening, answers and plan with it."""
+        with self._tx() as session:
+            row = session.scalar(select(Workshop).where(Workshop.trainer_token == trainer_token))
+            if row is None:
+                raise NotFound()
+            ids = select(Assessment.id).where(Assessment.workshop_id == row.id)
+            session.execute(delete(Answer).where(Answer.assessment_id.in_(ids)))
+            session.execute(
+                delete(MitigationCommitment).where(MitigationCommitment.assessment_id.in_(ids))
+            )
+            session.execute(delete(Assessment).where(Assessment.workshop_id == row.id))
+            session.execute(delete(Workshop).where(Workshop.id == row.id))
+
+    def _locked(self, session: Session, token: str, changing: bool = True) -> Assessment:
         row = session.scalar(
             select(Assessment)
             .where(Assessment.token == token)
             .options(selectinload(Assessment.answers), selectinload(Assessment.commitments))
-            .with_for_update()
+            .with_for_update(of=Assessment)
         )
         if row is None:
             raise NotFound(token)
+        if changing and row.workshop is not None and row.workshop.closed_at is not None:
+            raise Closed()
         return row
 
 
@@ -358,6 +591,21 @@ def _touch(row: Assessment, now: datetime) -> None:
     """Every change moves the assessment's time stamp (retention counts from it) and revision."""
     row.updated_at = now
     row.revision += 1
+
+
+def _workshop(row: Workshop) -> WorkshopRecord:
+    return WorkshopRecord(
+        id=row.id,
+        trainer_token=row.trainer_token,
+        code=row.code,
+        title=row.title,
+        locale=row.locale,
+        questionnaire=row.questionnaire_id,
+        version=row.questionnaire_version,
+        cases=tuple(row.cases),
+        created_at=row.created_at,
+        closed_at=row.closed_at,
+    )
 
 
 def _record(row: Assessment) -> Record:
@@ -374,6 +622,10 @@ def _record(row: Assessment) -> Record:
         updated_at=row.updated_at,
         share_token=row.share_token,
         passphrase_hash=row.passphrase_hash,
+        case_id=row.case_id,
+        workshop_id=row.workshop_id,
+        workshop_closed=row.workshop is not None and row.workshop.closed_at is not None,
+        participant=row.participant,
         answers={a.question_id: a.value for a in row.answers if a.value is not None},
         notes={a.question_id: a.notes for a in row.answers if a.notes},
         commitments={

@@ -270,3 +270,51 @@ def _fresh_postgres_database(server: str) -> str:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     return f"{server}/{name}"
+
+
+def create_workshop(client: FlaskClient, lang: str = "en", cases: tuple[str, ...] = ()) -> str:
+    """Create a workshop through its form (all cases unless given); return the trainer's URL."""
+    page = client.get(f"/{lang}/workshops/new").text
+    chosen = list(cases) or re.findall(r'name="cases"[^>]*value="([^"]+)"', page)
+    response = client.post(
+        f"/{lang}/workshops/new",
+        data={"csrf_token": csrf_token(page), "language": lang, "cases": chosen},
+    )
+    assert response.status_code == 302, response.text
+    location: str = response.headers["Location"]
+    return location
+
+
+def join_workshop(client: FlaskClient, trainer_page: str, name: str, lang: str = "en") -> str:
+    """Join the workshop shown on a trainer's page; return the participant's first page URL."""
+    code = re.search(
+        r'class="join-code" dir="ltr"><span[^>]*>[^<]*</span>(\w{3}) (\w{3})', trainer_page
+    )
+    assert code, "no join code on the page"
+    page = client.get(f"/{lang}/join").text
+    response = client.post(
+        f"/{lang}/join",
+        data={"csrf_token": csrf_token(page), "code": code[1] + code[2], "name": name},
+    )
+    assert response.status_code == 302, response.text
+    location: str = response.headers["Location"]
+    return location
+
+
+def training_pages(app: Flask, client: FlaskClient, lang: str) -> dict[str, str]:
+    """The case library, a workshop's pages (all cases, one participant) and the participant's
+    pages, in `lang`: for the page-type checks (translations, valid HTML)."""
+    trainer = create_workshop(client, lang)
+    participant = app.test_client()
+    first = join_workshop(participant, client.get(trainer).text, "Group 1", lang)
+    return {
+        "cases": client.get(f"/{lang}/cases/").text,
+        "case": client.get(f"/{lang}/cases/s1-fiu-bank-algorithm").text,
+        "workshop-new": client.get(f"/{lang}/workshops/new").text,
+        "join": client.get(f"/{lang}/join").text,
+        "dashboard": client.get(trainer).text,
+        "projector": client.get(trainer + "screen").text,
+        "workshop-delete": client.get(trainer + "delete").text,
+        "participant": participant.get(first).text,
+        "participant-summary": participant.get(first.split("/s/")[0] + "/summary").text,
+    }

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, import_answers
+from conftest import csrf_token, import_answers, training_pages
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -45,6 +45,27 @@ def _page_urls(page: Page, base: str, lang: str) -> dict[str, str]:
         "report": f"{a}/report",
         "access": f"{a}/access",
         "not-found": f"{base}/{lang}/no/such/page",
+        **_training_urls(page, base, lang),
+    }
+
+
+def _training_urls(page: Page, base: str, lang: str) -> dict[str, str]:
+    """A workshop (all cases) with one participant, created through the pages themselves."""
+    page.goto(f"{base}/{lang}/workshops/new")
+    page.locator("form.card button[type=submit]").click()
+    trainer = page.url
+    code = page.locator(".join-code").inner_text().split(":")[-1].replace(" ", "").strip()
+    page.goto(f"{base}/{lang}/join/{code}")
+    page.locator("#name").fill("Group 1")
+    page.locator("form.card button[type=submit]").click()
+    return {
+        "cases": f"{base}/{lang}/cases/",
+        "case": f"{base}/{lang}/cases/s1-fiu-bank-algorithm",
+        "workshop-new": f"{base}/{lang}/workshops/new",
+        "join": f"{base}/{lang}/join",
+        "dashboard": trainer,
+        "projector": trainer + "screen",
+        "participant": page.url,
     }
 
 
@@ -150,6 +171,7 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
         "access": client.get(f"{a}/access").text,
         **_protected_pages(client, a, csrf_token(start.text)),
         "not-found": client.get(f"/{lang}/no/such/page").text,
+        **training_pages(app, client, lang),
         "import-error": client.post(
             f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}
         ).text,

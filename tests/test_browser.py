@@ -185,3 +185,88 @@ def test_a_whole_screening_in_arabic_with_the_keyboard(live_server: str, page: P
         page.locator(".toolbar-form button.primary").focus()
         page.keyboard.press("Enter")
     assert download.value.path().read_bytes().startswith(b"%PDF")
+
+
+def _answer_page(page: Page, answers: dict[str, object]) -> None:
+    """Answer every question on the current wizard page from `answers`, as a participant would."""
+    names = page.eval_on_selector_all(
+        "form input[name], form textarea[name]", "els => els.map(e => e.name)"
+    )
+    for name in dict.fromkeys(names):
+        value = answers.get(name)
+        if value is None:
+            continue
+        if (
+            isinstance(value, str)
+            and page.locator(f"textarea[name={name}], input[type=text][name={name}]").count()
+        ):
+            page.locator(f"[name={name}]").first.fill(value)
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            page.locator(f"input[name={name}][value={item}]").check()
+
+
+def test_a_workshop_with_a_trainer_and_three_participants(
+    live_server: str, chromium: Browser, page: Page
+) -> None:
+    """The trainer creates a workshop; three participants join from their own browsers with the
+    code; the dashboard follows them without being reloaded; the trainer closes the workshop."""
+    import json
+
+    reference = json.loads((SCENARIOS / "s1-fiu-bank-algorithm.json").read_text())["answers"]
+    trainer = page
+    trainer.goto(live_server + "/en/")
+    trainer.get_by_role("link", name="Run a workshop").click()
+    trainer.get_by_label("Name of the workshop").fill("Compliance teams, morning session")
+    for box in trainer.locator("input[name=cases]").all():
+        box.uncheck()
+    trainer.locator("input[name=cases][value=s1-fiu-bank-algorithm]").check()
+    trainer.get_by_role("button", name="Create the workshop").click()
+    expect(trainer.locator("h1")).to_have_text("Compliance teams, morning session")
+    expect(trainer.locator("img.qr")).to_be_visible()
+    code = trainer.locator(".join-code").inner_text().split(":")[-1].replace(" ", "").strip()
+    join_url = trainer.locator(".join-address").first.inner_text()
+    assert join_url.endswith(f"/en/join/{code}")
+
+    participants = []
+    for name in ("Ministry", "Bank", "Money transfer"):
+        context = chromium.new_context(viewport={"width": 390, "height": 844})
+        p = context.new_page()
+        p.goto(join_url)  # as the QR code leads
+        expect(p.locator("#code")).to_have_value(code)
+        p.locator("#name").fill(name)
+        p.get_by_role("button", name="Join", exact=True).click()
+        expect(p.locator(".case-narrative summary")).to_contain_text("Your case:")
+        participants.append(p)
+    expect(trainer.locator(".live-counts")).to_contain_text("3 joined, 0 started", timeout=15_000)
+
+    # Two groups answer the first page, differently on the legal basis.
+    _answer_page(participants[0], reference)
+    participants[0].get_by_role("button", name="Save", exact=True).click()
+    expect(participants[0].locator(".flash")).to_contain_text("Your answers are saved.")
+    _answer_page(participants[1], {**reference, "legal_basis": "compelled"})
+    participants[1].get_by_role("button", name="Save", exact=True).click()
+    expect(participants[1].locator(".flash")).to_contain_text("Your answers are saved.")
+
+    # The dashboard shows it without a reload (its script fetches the live part).
+    expect(trainer.locator(".live-counts")).to_contain_text("3 joined, 2 started", timeout=15_000)
+    divergent = trainer.locator(".divergent")
+    expect(divergent).to_contain_text(
+        "On what basis will the private partners cooperate?", timeout=15_000
+    )
+    expect(divergent).to_contain_text("Bank")
+    trainer.locator(".notes-card summary").first.click()
+    expect(trainer.locator(".notes-card").first).to_contain_text("Discussion points")
+
+    with trainer.expect_download() as download:
+        trainer.get_by_role("link", name="Download the answers (CSV)").click()
+    assert "Money transfer" not in download.value.path().read_text(encoding="utf-8-sig")
+
+    trainer.get_by_role("button", name="Close the workshop (no more changes)").click()
+    expect(trainer.locator(".flash")).to_contain_text("The workshop is closed")
+    late = participants[2]
+    _answer_page(late, reference)
+    late.get_by_role("button", name="Save", exact=True).click()
+    expect(late.locator("h1")).to_have_text("The workshop is closed")
+    for p in participants:
+        p.context.close()

@@ -49,8 +49,38 @@ EXPECTED = {
         "proceed_with_conditions",
         {"nr_carrier_referral_partial", "priv_no_retention_schedule", "dnh_partial_referral"},
     ),
+    # S4: shipowners and a maritime authority on rescue at sea; masters would obey the State.
+    "s4-shipping-rescue-at-sea": (
+        "redesign",
+        {
+            "gp14_would_follow_unlawful_instructions",  # would obey any instruction (critical)
+            "nr_non_refoulement_not_addressed",  # no ban on disembarkation in a place of danger
+            "nr_place_of_safety_partial",  # place of safety leaves out persecution and torture
+            "nr_screening_at_sea_partial",  # survivor form asks nationality and asylum intention
+            "nr_rescuers_partly_protected",  # no commitment against criminal proceedings
+        },
+    ),
+    # S5: technology company, ministry and protection agency give verified information to migrants.
+    "s5-tech-safe-information": (
+        "proceed_with_conditions",
+        {
+            "dnh_indicators_count_movements",  # "fewer irregular departures" indicator
+            "priv_sensitive_partly",  # no child-protection procedure for abuse reports
+            "gp14_impact_assessment_partial",  # no joint assessment of the foreign-request route
+        },
+    ),
     # S6: law firms' pro bono legal aid, confidentiality ring-fenced.
     "s6-law-firms-pro-bono": ("proceed", set()),
+    # S7: employers and a labour ministry offer jobs and regular pathways; permit tied to placement.
+    "s7-employers-regular-pathways": (
+        "proceed_with_conditions",
+        {
+            "dnh_helpers_partly_report",  # employers must notify the end of a placement
+            "priv_purpose_partly_locked",  # end-of-placement notice usable for removal
+            "priv_consent_not_free",  # enrolment conditional on consent to share data
+            "gp14_reduced_responsibility_claimed",  # small employers claim reduced responsibility
+        },
+    ),
     # S8: media partnership on root causes and ethical coverage.
     "s8-media-ethical-coverage": (
         "proceed_with_conditions",

@@ -25,7 +25,9 @@ def test_wheel_installs_and_serves_from_another_folder(tmp_path: Path) -> None:
         "assess/templates/section.html",
         "assess/static/assess.css",
         "assess/questionnaires/partnership-screening/1.yaml",
-        "assess/migrations/versions/0001_initial.py",
+        "assess/questionnaires/partnership-screening/cases/s1-fiu-bank-algorithm.yaml",
+        "assess/static/workshop.js",
+        "assess/migrations/versions/0004_workshops.py",
     ):
         assert inside in names, inside
 

@@ -82,7 +82,17 @@ def render_pdf(
     """A tagged PDF/UA-1 with every font embedded. Raises RenderError on failure or time-out."""
     if paper not in PAPERS:
         raise RenderError(f"unknown paper size {paper!r}")
-    html = render_html(report, paper, for_pdf=True)
+    return _write_pdf(render_html(report, paper, for_pdf=True), paper, fetcher)
+
+
+def render_document(template: str, context: dict[str, Any], lang: str, paper: str = "a4") -> bytes:
+    """Another document in the report's style (the workshop summary), with the same locked-down
+    fetcher, fonts and time limit."""
+    html = render_template(template, paper=PAPERS[paper], for_pdf=True, lang=lang, **context)
+    return _write_pdf(html, paper, None)
+
+
+def _write_pdf(html: str, paper: str, fetcher: StaticOnlyFetcher | None) -> bytes:
     fetcher = fetcher or StaticOnlyFetcher(resource("static"))
     static = resource("static")
 

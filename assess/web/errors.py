@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from assess.i18n import DEFAULT_LOCALE
+from assess.store import Closed
 
 
 def register(app: Flask) -> None:
@@ -21,6 +22,17 @@ def register(app: Flask) -> None:
             "and try again."
         )
         return _page(400, _("The form could not be accepted"), message), 400
+
+    @app.errorhandler(Closed)
+    def workshop_closed(error: Closed) -> tuple[str, int]:
+        _language()
+        message = _(
+            "The trainer has closed this workshop, so answers can no longer be changed. Everything "
+            "you saved before is kept: you can still read your summary and your result."
+        )
+        token = (request.view_args or {}).get("token")
+        back = url_for("wizard.summary", token=token) if token else None
+        return _page(409, _("The workshop is closed"), message, back), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
@@ -70,5 +82,5 @@ def _language() -> None:
         refresh()  # Flask-Babel may have cached the locale before g.lang was known
 
 
-def _page(code: int, title: str, message: str) -> str:
-    return render_template("error.html", code=code, title=title, message=message)
+def _page(code: int, title: str, message: str, back: str | None = None) -> str:
+    return render_template("error.html", code=code, title=title, message=message, back=back)

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal, format_time
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -36,6 +36,7 @@ bp = localized_blueprint("main")
 root = Blueprint("root", __name__)
 
 MINE_COOKIE = "assess_mine"
+WORKSHOPS_COOKIE = "assess_workshops"
 MINE_MAX = 30
 
 
@@ -57,17 +58,23 @@ def healthz() -> Response:
     return Response("ok\n", mimetype="text/plain")
 
 
-def mine() -> list[str]:
-    """The assessments created or opened in this browser (a cookie; no server-side list)."""
-    raw = request.cookies.get(MINE_COOKIE, "")
+def mine(cookie: str = MINE_COOKIE) -> list[str]:
+    """The assessments (or workshops) created or opened in this browser (a cookie; no server-side
+    list)."""
+    raw = request.cookies.get(cookie, "")
     return [t for t in raw.split(".") if t][:MINE_MAX]
 
 
-def remember(response: BaseResponse, token: str, replacing: str | None = None) -> BaseResponse:
+def remember(
+    response: BaseResponse,
+    token: str,
+    replacing: str | None = None,
+    cookie: str = MINE_COOKIE,
+) -> BaseResponse:
     """Put a screening first in this browser's list (dropping the link it replaces, if any)."""
-    tokens = [token, *[t for t in mine() if t not in (token, replacing)]]
+    tokens = [token, *[t for t in mine(cookie) if t not in (token, replacing)]]
     response.set_cookie(
-        MINE_COOKIE,
+        cookie,
         ".".join(tokens[:MINE_MAX]),
         max_age=365 * 24 * 3600,
         httponly=True,
@@ -77,12 +84,17 @@ def remember(response: BaseResponse, token: str, replacing: str | None = None) -
     return response
 
 
+def remember_workshop(response: BaseResponse, trainer_token: str) -> BaseResponse:
+    """The trainer's link, kept in this browser's list of workshops."""
+    return remember(response, trainer_token, cookie=WORKSHOPS_COOKIE)
+
+
 @bp.get("/")
 def start() -> str:
     definition = registry().latest()
-    tokens = mine()
-    known = store().titles(tokens)
-    return render_template("start.html", definition=definition, mine=known)
+    known = store().titles(mine())
+    workshops = store().workshops(mine(WORKSHOPS_COOKIE))
+    return render_template("start.html", definition=definition, mine=known, workshops=workshops)
 
 
 @bp.post("/new")
@@ -130,8 +142,10 @@ def register_globals(app: Flask) -> None:
         source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
         list_separator=list_separator,
         notice_by_id=lambda d, i: next(n for n in d.notices if n.id == i),
+        case_of=lambda record: app.extensions["assess.cases"].get(record.case_id),
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["time"] = lambda value: format_time(value, "short")
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["textdir"] = text_direction
 

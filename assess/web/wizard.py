@@ -23,7 +23,7 @@ from assess.questionnaire import (
     visibility,
 )
 from assess.scoring import Commitment, Result, score
-from assess.store import Conflict, Record
+from assess.store import Closed, Conflict, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.access import fetch
 from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
@@ -83,6 +83,8 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
         form = section_form(questions, record.answers, record.notes)
         return remember(Response(_render(record, definition, view, current, form)), token)
 
+    if record.workshop_closed:
+        raise Closed()  # before checking the page: whatever it holds, nothing can change now
     action = request.form.get("action", "next")
     form = section_form(
         questions, record.answers, record.notes, formdata=request.form, strict=action != "back"
