@@ -73,6 +73,7 @@ translations/%.mo: translations/%.po $(VENV)/.installed
 
 bench: setup
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/workshop_bench.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info instance .pytest_cache .mypy_cache .ruff_cache $(MO)
