@@ -94,13 +94,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
         )
 
-    from assess.web import access, errors, main, report, wizard, workshop
+    from assess.web import access, errors, main, report, review, wizard, workshop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(workshop.bp)
+    app.register_blueprint(review.bp)
     errors.register(app)
     main.register_globals(app)
 

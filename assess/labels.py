@@ -24,6 +24,38 @@ VERDICTS = {
     "do_not_proceed": _l("Do not proceed as designed"),
 }
 
+# Where a screening stands in its review (pgettext: "Approved" etc. are short and ambiguous).
+REVIEW_STATUSES = {
+    "draft": lazy_pgettext("review", "Draft"),
+    "submitted": lazy_pgettext("review", "Submitted for review"),
+    "under_review": lazy_pgettext("review", "Under review"),
+    "approved": lazy_pgettext("review", "Approved"),
+    "approved_with_conditions": lazy_pgettext("review", "Approved with conditions"),
+    "refused": lazy_pgettext("review", "Refused"),
+}
+
+ROLES = {
+    "author": lazy_pgettext("role", "Author"),
+    "reviewer": lazy_pgettext("role", "Reviewer"),
+    "participant": lazy_pgettext("role", "Participant"),
+}
+
+# What an audit trail entry records.
+AUDIT_ACTIONS = {
+    "answer": _l("Answer changed"),
+    "notes": _l("Notes changed"),
+    "plan": _l("Action plan changed"),
+    "status": _l("Status changed"),
+    "comment": _l("Comment"),
+    "assessor": _l("Assessor's name changed"),
+    "read_only_link": _l("Read-only link changed"),
+    "reviewer_link": _l("Reviewer link changed"),
+    "edit_link": _l("Edit link replaced"),
+    "passphrase": _l("Passphrase changed"),
+    "new_version": _l("New version started"),
+    "imported": _l("Imported from an answer file"),
+}
+
 VERDICT_REASONS = {
     "proceed": _l("No finding above low severity is open."),
     "proceed_with_conditions": _l(

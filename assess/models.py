@@ -66,7 +66,7 @@ class Assessment(Base):
     locale: Mapped[str] = mapped_column(String(10), default="en")
     title: Mapped[str] = mapped_column(String(200), default="")
     assessor: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(32), default="draft")
     revision: Mapped[int] = mapped_column(Integer, default=0)
     # Started from a case of the library (self-study or workshop); in a workshop, who answers.
     case_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
@@ -75,6 +75,18 @@ class Assessment(Base):
     )
     participant: Mapped[str | None] = mapped_column(String(80), nullable=True)
     participant_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # Review and sign-off: a third link for the reviewer, the decision, and the frozen snapshot.
+    reviewer_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    decision_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_role: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    frozen_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Versions of one partnership's screening: version 2 starts from version 1 (re-assessment).
+    version_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -85,6 +97,12 @@ class Assessment(Base):
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
     workshop: Mapped[Workshop | None] = relationship(lazy="joined")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Comment.id",
+    )
 
 
 class Answer(Base):
@@ -118,3 +136,38 @@ class MitigationCommitment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessment: Mapped[Assessment] = relationship(back_populates="commitments")
+
+
+class Comment(Base):
+    """A reviewer's comment on one question (or on the whole screening when question_id is None)."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="comments")
+
+
+class AuditEvent(Base):
+    """Who (the role of the link used, and the name they gave) changed what, and when."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -17,10 +17,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, object_session, selectinload, sessionmaker
 
 from assess.answers import AnswerFile
-from assess.models import Answer, Assessment, MitigationCommitment, Workshop, utcnow
+from assess.models import (
+    Answer,
+    Assessment,
+    AuditEvent,
+    Comment,
+    MitigationCommitment,
+    Workshop,
+    utcnow,
+)
 from assess.questionnaire import AnswerValue, Definition
 from assess.scoring import Commitment
 
@@ -50,6 +58,47 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()[:80]
 
 
+# A screening's life: answered as a draft, submitted, reviewed, then decided. Only a draft changes;
+# a decided version is frozen, and any later change starts a new version.
+STATUSES = (
+    "draft",
+    "submitted",
+    "under_review",
+    "approved",
+    "approved_with_conditions",
+    "refused",
+)
+DECISIONS = ("approved", "approved_with_conditions", "refused")
+MAX_COMMENT = 4000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the role of the link they used and the name they gave."""
+
+    role: str  # "author", "reviewer", "participant"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CommentRecord:
+    question_id: str | None
+    name: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    role: str
+    name: str
+    action: str
+    target: str | None
+    before: Any
+    after: Any
+
+
 @dataclass(frozen=True)
 class Record:
     """An assessment as plain values: what the web layer and reports read."""
@@ -70,6 +119,16 @@ class Record:
     workshop_id: int | None = None
     workshop_closed: bool = False
     participant: str | None = None
+    id: int = 0
+    reviewer_token: str | None = None
+    version_number: int = 1
+    previous_id: int | None = None
+    decision_name: str | None = None
+    decision_role: str | None = None
+    decision_at: datetime | None = None
+    decision_reason: str | None = None
+    frozen_sha256: str | None = None
+    comments: tuple[CommentRecord, ...] = ()
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
@@ -162,6 +221,14 @@ class Closed(Exception):
     """The workshop this screening belongs to is closed: nothing in it can change any more."""
 
 
+class Locked(Exception):
+    """This version is submitted or decided: its content no longer changes."""
+
+    def __init__(self, status: str):
+        self.status = status
+        super().__init__(status)
+
+
 class NameTaken(Exception):
     """Someone in this workshop already joined under that name."""
 
@@ -222,14 +289,21 @@ class Store:
 
     # -- reading --
 
-    def get(self, token: str, by_share: bool = False) -> Record:
-        """The assessment whose edit link (or, with `by_share`, read-only link) is `token`."""
+    def get(self, token: str, by_share: bool = False, link: str = "") -> Record:
+        """The assessment whose edit link (or, with `by_share`, read-only link; with
+        link="reviewer", reviewer link) is `token`."""
         column = Assessment.share_token if by_share else Assessment.token
+        if link == "reviewer":
+            column = Assessment.reviewer_token
         with self._tx() as session:
             row = session.scalar(
                 select(Assessment)
                 .where(column == token)
-                .options(selectinload(Assessment.answers), selectinload(Assessment.commitments))
+                .options(
+                    selectinload(Assessment.answers),
+                    selectinload(Assessment.commitments),
+                    selectinload(Assessment.comments),
+                )
             )
             if row is None:
                 raise NotFound(token)
@@ -273,6 +347,7 @@ class Store:
         notes: Mapping[str, str | None] | None = None,
         title_from: str | None = None,
         base: Mapping[str, Any] | None = None,
+        actor: Actor | None = None,
     ) -> Record:
         """Set (or, with None, clear) answers and notes in one transaction.
 
@@ -288,8 +363,15 @@ class Store:
             existing = {a.question_id: a for a in row.answers}
             if base is not None:
                 answers, notes = _merge(existing, answers, notes, base)
-            for question_id in set(answers) | set(notes):
+            for question_id in sorted(set(answers) | set(notes)):
                 answer = existing.get(question_id)
+                if actor is not None:
+                    was_value = answer.value if answer else None
+                    was_note = (answer.notes or None) if answer else None
+                    if question_id in answers and answers[question_id] != was_value:
+                        _audit(row, actor, "answer", question_id, was_value, answers[question_id])
+                    if question_id in notes and (notes[question_id] or None) != was_note:
+                        _audit(row, actor, "notes", question_id, was_note, notes[question_id])
                 if answer is None:
                     answer = Answer(question_id=question_id, value=None, notes=None)
                     row.answers.append(answer)
@@ -306,7 +388,9 @@ class Store:
             session.flush()
             return _record(row)
 
-    def save_commitments(self, token: str, commitments: Mapping[str, Commitment]) -> Record:
+    def save_commitments(
+        self, token: str, commitments: Mapping[str, Commitment], actor: Actor | None = None
+    ) -> Record:
         now = utcnow()
         with self._tx() as session:
             row = self._locked(session, token)
@@ -314,6 +398,11 @@ class Store:
             for mitigation_id, c in commitments.items():
                 entry = existing.get(mitigation_id)
                 empty = not c.owner and c.due is None and c.status == "planned"
+                if actor is not None:
+                    was = _plan(entry) if entry else None
+                    now_is = None if empty else c.to_dict()
+                    if was != now_is:
+                        _audit(row, actor, "plan", mitigation_id, was, now_is)
                 if entry is None:
                     if empty:
                         continue
@@ -356,30 +445,182 @@ class Store:
                     )
                 )
             session.add(row)
+            session.flush()
+            _audit(row, Actor("author", data.assessor), "imported", None, None, data.title)
         return row.token
 
-    def set_assessor(self, token: str, assessor: str) -> Record:
-        return self._update(token, {"assessor": assessor})
+    def set_assessor(self, token: str, assessor: str, actor: Actor | None = None) -> Record:
+        return self._update(token, {"assessor": assessor}, actor=actor, action="assessor")
 
-    def set_share(self, token: str, enabled: bool) -> Record:
+    def set_share(self, token: str, enabled: bool, actor: Actor | None = None) -> Record:
         """Create a new read-only link (any previous one stops working), or revoke it."""
-        return self._update(token, {"share_token": new_token() if enabled else None})
+        value = new_token() if enabled else None
+        return self._update(token, {"share_token": value}, False, actor, "read_only_link")
 
-    def rotate(self, token: str) -> Record:
+    def set_reviewer(self, token: str, enabled: bool, actor: Actor | None = None) -> Record:
+        """Create a new reviewer link (any previous one stops working), or revoke it."""
+        value = new_token() if enabled else None
+        return self._update(token, {"reviewer_token": value}, False, actor, "reviewer_link")
+
+    def rotate(self, token: str, actor: Actor | None = None) -> Record:
         """Replace the edit link: the old one stops working at once."""
-        return self._update(token, {"token": new_token()})
+        return self._update(token, {"token": new_token()}, False, actor, "edit_link")
 
-    def set_passphrase_hash(self, token: str, passphrase_hash: str | None) -> Record:
-        return self._update(token, {"passphrase_hash": passphrase_hash})
+    def set_passphrase_hash(
+        self, token: str, passphrase_hash: str | None, actor: Actor | None = None
+    ) -> Record:
+        values = {"passphrase_hash": passphrase_hash}
+        return self._update(token, values, False, actor, "passphrase")
 
-    def _update(self, token: str, values: Mapping[str, Any]) -> Record:
+    def _update(
+        self,
+        token: str,
+        values: Mapping[str, Any],
+        changing: bool = True,
+        actor: Actor | None = None,
+        action: str = "",
+    ) -> Record:
         with self._tx() as session:
-            row = self._locked(session, token)
+            row = self._locked(session, token, changing=changing)
             for name, value in values.items():
+                if actor is not None:
+                    secret = name.endswith(("token", "hash"))  # never keep a link or a hash
+                    before, after = getattr(row, name), value
+                    if secret:
+                        before, after = before is not None, after is not None
+                    _audit(row, actor, action, None, before, after)
                 setattr(row, name, value)
             _touch(row, utcnow())
             session.flush()
             return _record(row)
+
+    # -- review and sign-off --
+
+    def submit(self, token: str, actor: Actor) -> Record:
+        """A draft goes to review; its content no longer changes unless it is withdrawn."""
+        return self._move(token, ("draft",), "submitted", actor)
+
+    def withdraw(self, token: str, actor: Actor) -> Record:
+        """Back to draft, to change it (a decided version never goes back)."""
+        return self._move(token, ("submitted", "under_review"), "draft", actor)
+
+    def start_review(self, reviewer_token: str, actor: Actor) -> Record:
+        token = self._token_of(Assessment.reviewer_token, reviewer_token)
+        return self._move(token, ("submitted",), "under_review", actor)
+
+    def decide(
+        self, reviewer_token: str, decision: str, name: str, role: str, reason: str
+    ) -> Record:
+        """The reviewer's decision. Approved (with or without conditions) or refused, the version
+        is frozen: its answer file's SHA-256 is kept, and nothing in it changes again."""
+        if decision not in DECISIONS:
+            raise ValueError(decision)
+        token = self._token_of(Assessment.reviewer_token, reviewer_token)
+        with self._tx() as session:
+            row = self._locked(session, token, changing=False)
+            if row.status not in ("submitted", "under_review"):
+                raise Locked(row.status)
+            now = utcnow()
+            actor = Actor("reviewer", name)
+            _audit(row, actor, "status", None, row.status, decision)
+            row.status = decision
+            row.decision_name, row.decision_role = name[:200], role[:200]
+            row.decision_at, row.decision_reason = now, reason
+            row.frozen_sha256 = _record(row).answer_file().sha256()
+            _touch(row, now)
+            session.flush()
+            return _record(row)
+
+    def comment(self, reviewer_token: str, question_id: str | None, name: str, text: str) -> Record:
+        token = self._token_of(Assessment.reviewer_token, reviewer_token)
+        with self._tx() as session:
+            row = self._locked(session, token, changing=False)
+            if row.status in DECISIONS:
+                raise Locked(row.status)
+            row.comments.append(Comment(question_id=question_id, name=name[:200], text=text))
+            _audit(row, Actor("reviewer", name), "comment", question_id, None, text)
+            _touch(row, utcnow())
+            session.flush()
+            return _record(row)
+
+    def new_version(self, token: str, actor: Actor) -> str:
+        """Re-assessment: a new draft version that starts from this decided one, with its answers,
+        notes and action plan. The decided version stays as it was signed."""
+        with self._tx() as session:
+            old = self._locked(session, token, changing=False)
+            if old.status not in DECISIONS:
+                raise Locked(old.status)
+            row = Assessment(
+                token=new_token(),
+                questionnaire_id=old.questionnaire_id,
+                questionnaire_version=old.questionnaire_version,
+                locale=old.locale,
+                title=old.title,
+                assessor=old.assessor,
+                case_id=old.case_id,
+                version_number=old.version_number + 1,
+                previous_id=old.id,
+            )
+            for a in old.answers:
+                row.answers.append(Answer(question_id=a.question_id, value=a.value, notes=a.notes))
+            for c in old.commitments:
+                row.commitments.append(
+                    MitigationCommitment(
+                        mitigation_id=c.mitigation_id, owner=c.owner, due=c.due, status=c.status
+                    )
+                )
+            session.add(row)
+            session.flush()
+            _audit(row, actor, "new_version", None, old.version_number, row.version_number)
+            _audit(old, actor, "new_version", None, old.version_number, row.version_number)
+        return row.token
+
+    def by_id(self, assessment_id: int) -> Record:
+        with self._tx() as session:
+            row = session.get(Assessment, assessment_id)
+            if row is None:
+                raise NotFound(str(assessment_id))
+            return _record(row)
+
+    def next_version(self, record: Record) -> Record | None:
+        """The version that was started from this one, if any."""
+        with self._tx() as session:
+            row = session.scalar(select(Assessment).where(Assessment.previous_id == record.id))
+            return _record(row) if row is not None else None
+
+    def audit(self, token: str) -> list[AuditEntry]:
+        """Every recorded change of a screening, oldest first."""
+        with self._tx() as session:
+            assessment_id = session.scalar(select(Assessment.id).where(Assessment.token == token))
+            if assessment_id is None:
+                raise NotFound(token)
+            rows = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.assessment_id == assessment_id)
+                .order_by(AuditEvent.id)
+            ).all()
+            return [
+                AuditEntry(r.at, r.role, r.name, r.action, r.target, r.before, r.after)
+                for r in rows
+            ]
+
+    def _move(self, token: str, allowed: tuple[str, ...], status: str, actor: Actor) -> Record:
+        with self._tx() as session:
+            row = self._locked(session, token, changing=False)
+            if row.status not in allowed:
+                raise Locked(row.status)
+            _audit(row, actor, "status", None, row.status, status)
+            row.status = status
+            _touch(row, utcnow())
+            session.flush()
+            return _record(row)
+
+    def _token_of(self, column: Any, value: str) -> str:
+        with self._tx() as session:
+            token = session.scalar(select(Assessment.token).where(column == value))
+            if token is None:
+                raise NotFound(value)
+            return str(token)
 
     def delete(self, token: str) -> None:
         """Delete an assessment with all its answers and action plan."""
@@ -577,14 +818,45 @@ class Store:
         row = session.scalar(
             select(Assessment)
             .where(Assessment.token == token)
-            .options(selectinload(Assessment.answers), selectinload(Assessment.commitments))
+            .options(
+                selectinload(Assessment.answers),
+                selectinload(Assessment.commitments),
+                selectinload(Assessment.comments),
+            )
             .with_for_update(of=Assessment)
         )
         if row is None:
             raise NotFound(token)
         if changing and row.workshop is not None and row.workshop.closed_at is not None:
             raise Closed()
+        if changing and row.status != "draft":
+            raise Locked(row.status)
         return row
+
+
+def _audit(
+    row: Assessment, actor: Actor, action: str, target: str | None, before: Any, after: Any
+) -> None:
+    session = object_session(row)
+    if session is None or row.id is None:
+        raise RuntimeError("an audit event needs a stored screening in a transaction")
+    session.add(
+        AuditEvent(
+            assessment_id=row.id,
+            role=actor.role,
+            name=actor.name[:200],
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+            at=utcnow(),
+        )
+    )
+
+
+def _plan(entry: MitigationCommitment) -> dict[str, str]:
+    status: Any = entry.status
+    return Commitment(owner=entry.owner, due=entry.due, status=status).to_dict()
 
 
 def _touch(row: Assessment, now: datetime) -> None:
@@ -626,6 +898,18 @@ def _record(row: Assessment) -> Record:
         workshop_id=row.workshop_id,
         workshop_closed=row.workshop is not None and row.workshop.closed_at is not None,
         participant=row.participant,
+        id=row.id,
+        reviewer_token=row.reviewer_token,
+        version_number=row.version_number,
+        previous_id=row.previous_id,
+        decision_name=row.decision_name,
+        decision_role=row.decision_role,
+        decision_at=row.decision_at,
+        decision_reason=row.decision_reason,
+        frozen_sha256=row.frozen_sha256,
+        comments=tuple(
+            CommentRecord(c.question_id, c.name, c.text, c.created_at) for c in row.comments
+        ),
         answers={a.question_id: a.value for a in row.answers if a.value is not None},
         notes={a.question_id: a.notes for a in row.answers if a.notes},
         commitments={

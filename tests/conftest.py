@@ -318,3 +318,51 @@ def training_pages(app: Flask, client: FlaskClient, lang: str) -> dict[str, str]
         "participant": participant.get(first).text,
         "participant-summary": participant.get(first.split("/s/")[0] + "/summary").text,
     }
+
+
+def review_pages(app: Flask, client: FlaskClient, lang: str) -> dict[str, str]:
+    """A screening submitted, commented, approved with conditions, and its next version: the
+    reviewer's page, the history, the comparison, and the summaries, in `lang`."""
+    scenario = (
+        Path(__file__).resolve().parent.parent
+        / "questionnaires/partnership-screening/scenarios/s1-fiu-bank-algorithm.json"
+    )
+    token = import_answers(client, scenario.read_bytes(), lang)
+    a = f"/{lang}/a/{token}"
+    page = client.get(f"{a}/access").text
+    client.post(
+        f"{a}/access/share",
+        data={"csrf_token": csrf_token(page), "action": "create", "link": "reviewer"},
+    )
+    reviewer = re.search(r"(/r/[^/\"]+/)", client.get(f"{a}/access").text)
+    assert reviewer
+    r = f"/{lang}{reviewer[1]}"
+    client.post(f"{a}/submit", data={"csrf_token": csrf_token(page), "name": "Amina Diallo"})
+    other = app.test_client()
+    review = other.get(r).text
+    other.post(
+        f"{r}comment",
+        data={"csrf_token": csrf_token(review), "question": "name", "name": "K", "text": "Why?"},
+    )
+    reviewing = other.get(r).text
+    other.post(
+        f"{r}decision",
+        data={
+            "csrf_token": csrf_token(review),
+            "decision": "approved_with_conditions",
+            "name": "Kofi Mensah",
+            "role": "Director",
+            "reason": "Conditions M1-M3.",
+        },
+    )
+    decided = client.get(f"{a}/summary").text
+    response = client.post(f"{a}/new-version", data={"csrf_token": csrf_token(decided)})
+    new = response.headers["Location"].split("/a/")[1].split("/")[0]
+    return {
+        "reviewer": reviewing,
+        "reviewer-decided": other.get(r).text,
+        "summary-decided": decided,
+        "history": client.get(f"{a}/history").text,
+        "compare": client.get(f"/{lang}/a/{new}/compare").text,
+        "summary-version-2": client.get(f"/{lang}/a/{new}/summary").text,
+    }

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, import_answers, training_pages
+from conftest import csrf_token, import_answers, review_pages, training_pages
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -46,6 +46,45 @@ def _page_urls(page: Page, base: str, lang: str) -> dict[str, str]:
         "access": f"{a}/access",
         "not-found": f"{base}/{lang}/no/such/page",
         **_training_urls(page, base, lang),
+        **_review_urls(page, base, lang),
+    }
+
+
+def _submitted_with_reviewer(page: Page, base: str, lang: str) -> tuple[str, str]:
+    """Import a scenario, create its reviewer link, submit it: (summary URL, reviewer URL)."""
+    page.goto(f"{base}/{lang}/")
+    page.set_input_files("#import-file", str(S1))
+    page.locator("#import-file ~ button").click()
+    a = page.url.split("/summary")[0]
+    page.goto(f"{a}/access")
+    page.locator("form:has(input[name=link][value=reviewer]) button[value=create]").click()
+    reviewer = page.locator("a.token-link[href*='/r/']").get_attribute("href")
+    assert reviewer
+    page.goto(f"{a}/summary")
+    page.locator("#submit-name").fill("Amina Diallo")
+    page.locator("form[action$='/submit'] button").click()
+    return f"{a}/summary", reviewer
+
+
+def _review_urls(page: Page, base: str, lang: str) -> dict[str, str]:
+    """A screening with its reviewer, and another approved and re-assessed."""
+    _summary, reviewer = _submitted_with_reviewer(page, base, lang)
+    summary, decided = _submitted_with_reviewer(page, base, lang)
+    page.goto(decided)
+    page.locator("#decision-approved_with_conditions").check()
+    page.locator("#f-reason").fill("Conditions M1-M3.")
+    page.locator("#f-decision_name").fill("Kofi Mensah")
+    page.locator("#f-role").fill("Director")
+    page.locator("form[action$='/decision'] button").click()
+    page.goto(summary)
+    page.locator("form[action$='/new-version'] button").click()
+    version_2 = page.url.split("/summary")[0]
+    return {
+        "reviewer": reviewer,
+        "reviewer-decided": decided,
+        "summary-decided": summary,
+        "history": summary.replace("/summary", "/history"),
+        "compare": f"{version_2}/compare",
     }
 
 
@@ -171,6 +210,7 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
         "access": client.get(f"{a}/access").text,
         **_protected_pages(client, a, csrf_token(start.text)),
         "not-found": client.get(f"/{lang}/no/such/page").text,
+        **review_pages(app, client, lang),
         **training_pages(app, client, lang),
         "import-error": client.post(
             f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}

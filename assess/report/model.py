@@ -9,11 +9,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, lazy_pgettext
 from flask_babel import gettext as _
 
 from assess import labels
 from assess.answers import AnswerFile
+from assess.compare import Comparison
 from assess.i18n import KNOWN, direction, format_citation, join_citation, qt
 from assess.questionnaire import SEVERITIES, Definition, parse_source, visibility
 from assess.scoring import Result
@@ -89,6 +90,71 @@ class AppendixItem:
     question: str
     answer: str
     notes: str
+    comments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    status: str
+    status_label: str
+    version_number: int
+    decided: bool
+    decision_name: str
+    decision_role: str
+    decision_date: str
+    decision_reason: str
+    frozen_sha256: str
+    verified: bool  # the answers still hash to the signed snapshot
+
+
+@dataclass(frozen=True)
+class AuditView:
+    when: str
+    who: str
+    action: str
+    target: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    question: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    before_version: int
+    after_version: int
+    verdict_before: str
+    verdict_after: str
+    ratings: tuple[tuple[str, str, str], ...]  # check title, rating before, rating after
+    answers: tuple[ChangeView, ...]
+    plan: tuple[tuple[str, str, str], ...]  # "M3 text", state before, state after
+    done: int
+    late: int
+    open: int
+
+
+@dataclass(frozen=True)
+class Governance:
+    """The review record of a screening, as plain values from the store: status, decision,
+    comments and audit trail, and the comparison with the previous version."""
+
+    status: str = "draft"
+    version_number: int = 1
+    decision_name: str = ""
+    decision_role: str = ""
+    decision_at: datetime | None = None
+    decision_reason: str = ""
+    frozen_sha256: str = ""
+    # (question id or None, name, text, when)
+    comments: tuple[tuple[str | None, str, str, datetime], ...] = ()
+    # (when, role, name, action, target, before, after)
+    audit: tuple[tuple[datetime, str, str, str, str | None, Any, Any], ...] = ()
+    comparison: Comparison | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +192,10 @@ class ReportModel:
     sources: tuple[Source, ...]
     instruments: tuple[Instrument, ...]
     severities: tuple[tuple[str, str], ...] = field(default=())
+    review: ReviewView | None = None
+    general_comments: tuple[str, ...] = ()
+    audit: tuple[AuditView, ...] = ()
+    comparison: ComparisonView | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -184,6 +254,7 @@ def build(
     reference: str,
     now: datetime,
     today: date | None = None,
+    governance: Governance | None = None,
 ) -> ReportModel:
     """Call inside `flask_babel.force_locale(language)` so that every text is in that language."""
     today = today or now.date()
@@ -271,6 +342,17 @@ def build(
             )
         )
 
+    gov = governance or Governance()
+    comments: dict[str | None, list[str]] = {}
+    for question_id, name, text, when in gov.comments:
+        comments.setdefault(question_id, []).append(
+            _(
+                "%(name)s (%(when)s): %(text)s",
+                name=name,
+                when=format_date(when, "medium"),
+                text=text,
+            )
+        )
     appendix = []
     for section in view.sections:
         items = tuple(
@@ -278,6 +360,7 @@ def build(
                 question=qt(q.label),
                 answer=answer_of(q.id) or _("Not answered"),
                 notes=data.notes.get(q.id, ""),
+                comments=tuple(comments.get(q.id, ())),
             )
             for q in view.shown_in(section)
         )
@@ -292,9 +375,25 @@ def build(
     partners_question = definition.questions.get("partners")
     title_question = definition.title_question
     title = str(answers.get(title_question, "")) if title_question else ""
+    sha256 = data.sha256()
+    review = None
+    if governance is not None:
+        decided = gov.status in ("approved", "approved_with_conditions", "refused")
+        review = ReviewView(
+            status=gov.status,
+            status_label=str(labels.REVIEW_STATUSES[gov.status]),
+            version_number=gov.version_number,
+            decided=decided,
+            decision_name=gov.decision_name,
+            decision_role=gov.decision_role,
+            decision_date=format_date(gov.decision_at, "long") if gov.decision_at else "",
+            decision_reason=gov.decision_reason,
+            frozen_sha256=gov.frozen_sha256,
+            verified=bool(gov.frozen_sha256) and gov.frozen_sha256 == sha256,
+        )
     return ReportModel(
         reference=reference,
-        sha256=data.sha256(),
+        sha256=sha256,
         generated=format_datetime(now, "long"),
         generated_iso=now.isoformat(timespec="seconds"),
         language=language,
@@ -320,4 +419,102 @@ def build(
         sources=sources.listing(),
         instruments=sources.instruments(),
         severities=tuple((s, str(labels.RATINGS[s])) for s in SEVERITIES),
+        review=review,
+        general_comments=tuple(comments.get(None, ())),
+        audit=tuple(audit_views(definition, gov.audit, mitigation_numbers)),
+        comparison=comparison_view(definition, gov.comparison, mitigation_numbers),
+    )
+
+
+def _value_text(definition: Definition, action: str, target: str | None, value: Any) -> str:
+    """An audit entry's before or after value, as the person reading the trail would read it."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(_("set") if value else _("removed"))
+    if action == "answer" and target in definition.questions:
+        return labels.answer_text(definition.questions[target], value)
+    if action == "status" and value in labels.REVIEW_STATUSES:
+        return str(labels.REVIEW_STATUSES[value])
+    if action == "plan" and isinstance(value, dict):
+        status = labels.STATUSES.get(value.get("status", ""), "")
+        parts = (value.get("owner"), value.get("due"), status)
+        return " · ".join(str(v) for v in parts if v)
+    return str(value)
+
+
+def audit_views(
+    definition: Definition,
+    entries: tuple[tuple[datetime, str, str, str, str | None, Any, Any], ...],
+    numbers: dict[str, str],
+) -> list[AuditView]:
+    views = []
+    for when, role, name, action, target, before, after in entries:
+        if action in ("answer", "notes", "comment") and target in definition.questions:
+            what = qt(definition.questions[target].label)
+        elif action == "plan" and target in definition.mitigation_by_id:
+            what = f"{numbers.get(target, '')} {qt(definition.mitigation_by_id[target].text)}"
+        else:
+            what = ""
+        role_label = str(labels.ROLES.get(role, role))
+        views.append(
+            AuditView(
+                when=format_datetime(when, "medium"),
+                who=f"{role_label}: {name}" if name else role_label,
+                action=str(labels.AUDIT_ACTIONS.get(action, action)),
+                target=what.strip(),
+                before=_value_text(definition, action, target, before),
+                after=_value_text(definition, action, target, after),
+            )
+        )
+    return views
+
+
+PROGRESS = {
+    "done": lazy_pgettext("progress", "Done"),
+    "late": lazy_pgettext("progress", "Late"),
+    "open": lazy_pgettext("progress", "Open"),
+    "": lazy_pgettext("progress", "Not in the plan"),
+}
+
+
+def comparison_view(
+    definition: Definition, comparison: Comparison | None, numbers: dict[str, str]
+) -> ComparisonView | None:
+    if comparison is None:
+        return None
+    return ComparisonView(
+        before_version=comparison.before_version,
+        after_version=comparison.after_version,
+        verdict_before=str(labels.VERDICTS[comparison.verdict_before]),
+        verdict_after=str(labels.VERDICTS[comparison.verdict_after]),
+        ratings=tuple(
+            (
+                qt(definition.check_by_id[r.check].title),
+                str(labels.RATINGS[r.before]),
+                str(labels.RATINGS[r.after]),
+            )
+            for r in comparison.ratings
+        ),
+        answers=tuple(
+            ChangeView(
+                question=qt(c.question.label),
+                before=labels.answer_text(c.question, c.before) or "–",
+                after=labels.answer_text(c.question, c.after) or "–",
+            )
+            for c in comparison.answers
+        ),
+        plan=tuple(
+            (
+                f"{numbers.get(p.mitigation, '')} "
+                f"{qt(definition.mitigation_by_id[p.mitigation].text)}".strip(),
+                str(PROGRESS[p.before]),
+                str(PROGRESS[p.after]),
+            )
+            for p in comparison.plan
+            if p.worth_showing
+        ),
+        done=comparison.count("done"),
+        late=comparison.count("late"),
+        open=comparison.count("open"),
     )

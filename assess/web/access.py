@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import limiter, token_guessing
-from assess.store import NotFound, Record
+from assess.store import Actor, NotFound, Record
 from assess.web import localized_blueprint, store
 from assess.web.main import remember
 
@@ -50,20 +50,30 @@ def gate(record: Record, unlock_url: str) -> None:
         abort(redirect(unlock_url))
 
 
-def fetch(token: str, by_share: bool = False) -> Record:
-    """The screening behind an edit link (or a read-only link): 404 when there is none, the
-    passphrase page when it is locked for this browser."""
+def fetch(token: str, by_share: bool = False, link: str = "") -> Record:
+    """The screening behind an edit link (or a read-only link, or with link="reviewer" a
+    reviewer's link): 404 when there is none, the passphrase page when it is locked for this
+    browser."""
     if len(token) > 64:
         abort(404)
     try:
-        record = store().get(token, by_share=by_share)
+        record = store().get(token, by_share=by_share, link=link)
     except NotFound:
         abort(404)
-    if by_share:
+    if link == "reviewer":
+        gate(record, url_for("access.unlock_reviewer", reviewer=token))
+    elif by_share:
         gate(record, url_for("access.unlock_shared", share=token))
     else:
         gate(record, url_for("access.unlock", token=token))
     return record
+
+
+def author(record: Record) -> Actor:
+    """Whoever holds the edit link, by the name the screening gives its assessor."""
+    if record.workshop_id:
+        return Actor("participant", record.participant or "")
+    return Actor("author", record.assessor)
 
 
 # --- the owner's page ---------------------------------------------------------------------------
@@ -77,18 +87,23 @@ def page(token: str) -> str:
 
 @bp.post("/a/<token>/access/share")
 def share(token: str) -> BaseResponse:
-    fetch(token)
+    record = fetch(token)
     enabled = request.form.get("action") == "create"
-    store().set_share(token, enabled)
-    flash(_("A new read-only link is ready.") if enabled else _("The read-only link is revoked."))
+    if request.form.get("link") == "reviewer":
+        store().set_reviewer(token, enabled, author(record))
+        flash(_("A new reviewer link is ready.") if enabled else _("The reviewer link is revoked."))
+    else:
+        store().set_share(token, enabled, author(record))
+        flash(
+            _("A new read-only link is ready.") if enabled else _("The read-only link is revoked.")
+        )
     return redirect(url_for("access.page", token=token))
 
 
 @bp.post("/a/<token>/access/rotate")
 def rotate(token: str) -> BaseResponse:
     """A new edit link; the old one stops working at once."""
-    fetch(token)
-    record = store().rotate(token)
+    record = store().rotate(token, author(fetch(token)))
     flash(_("The old edit link no longer works. Keep the new one below."))
     response = redirect(url_for("access.page", token=record.token))
     return remember(response, record.token, replacing=token)
@@ -98,7 +113,7 @@ def rotate(token: str) -> BaseResponse:
 def passphrase(token: str) -> BaseResponse | tuple[str, int]:
     record = fetch(token)
     if request.form.get("action") == "remove":
-        store().set_passphrase_hash(token, None)
+        store().set_passphrase_hash(token, None, author(record))
         flash(_("The passphrase is removed: the links alone open this screening."))
         return redirect(url_for("access.page", token=token))
     phrase = request.form.get("passphrase", "")
@@ -116,7 +131,7 @@ def passphrase(token: str) -> BaseResponse | tuple[str, int]:
             "access.html", record=record, min_passphrase=MIN_PASSPHRASE, passphrase_error=error
         )
         return page, 400
-    record = store().set_passphrase_hash(token, generate_password_hash(phrase))
+    record = store().set_passphrase_hash(token, generate_password_hash(phrase), author(record))
     _remember_unlocked(record)
     flash(_("The passphrase is set. Share it apart from the link."))
     return redirect(url_for("access.page", token=token))
@@ -142,6 +157,16 @@ def unlock(token: str) -> BaseResponse | tuple[str, int] | str:
     except NotFound:
         abort(404)
     return _unlock(record, url_for("wizard.resume", token=token))
+
+
+@bp.route("/r/<reviewer>/unlock", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock_reviewer(reviewer: str) -> BaseResponse | tuple[str, int] | str:
+    try:
+        record = store().get(reviewer, link="reviewer")
+    except NotFound:
+        abort(404)
+    return _unlock(record, url_for("review.reviewer_page", reviewer=reviewer))
 
 
 @bp.route("/v/<share>/unlock", methods=["GET", "POST"])

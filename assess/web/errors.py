@@ -8,8 +8,9 @@ from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from assess import labels
 from assess.i18n import DEFAULT_LOCALE
-from assess.store import Closed
+from assess.store import Closed, Locked
 
 
 def register(app: Flask) -> None:
@@ -33,6 +34,27 @@ def register(app: Flask) -> None:
         token = (request.view_args or {}).get("token")
         back = url_for("wizard.summary", token=token) if token else None
         return _page(409, _("The workshop is closed"), message, back), 409
+
+    @app.errorhandler(Locked)
+    def locked(error: Locked) -> tuple[str, int]:
+        _language()
+        if error.status in ("submitted", "under_review"):
+            message = _(
+                "This version is with its reviewer (%(status)s), so its answers and action plan "
+                "cannot change. Everything saved is kept. To change it, withdraw the submission "
+                "from the summary page.",
+                status=labels.REVIEW_STATUSES[error.status],
+            )
+        else:
+            message = _(
+                "This version has been decided (%(status)s) and is frozen as it was signed. "
+                "Everything saved is kept. To change anything, start a new version from the "
+                "summary page.",
+                status=labels.REVIEW_STATUSES[error.status],
+            )
+        token = (request.view_args or {}).get("token")
+        back = url_for("wizard.summary", token=token) if token else None
+        return _page(409, _("This version cannot change"), message, back), 409
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -138,14 +138,17 @@ def register_globals(app: Flask) -> None:
         verdict_label=lambda v: str(labels.VERDICTS[v]),
         verdict_reason=lambda v: str(labels.VERDICT_REASONS[v]),
         status_label=lambda s: str(labels.STATUSES[s]),
+        review_status_label=lambda s: str(labels.REVIEW_STATUSES[s]),
         answer_text=labels.answer_text,
         source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
         list_separator=list_separator,
         notice_by_id=lambda d, i: next(n for n in d.notices if n.id == i),
         case_of=lambda record: app.extensions["assess.cases"].get(record.case_id),
+        next_version=lambda record: app.extensions["assess.store"].next_version(record),
     )
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "medium")
     app.jinja_env.filters["time"] = lambda value: format_time(value, "short")
+    app.jinja_env.filters["date"] = lambda value: format_date(value, "medium")
     app.jinja_env.filters["number"] = format_decimal
     app.jinja_env.filters["textdir"] = text_direction
 

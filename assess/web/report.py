@@ -12,10 +12,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import token_guessing
 from assess.answers import MAX_OWNER
+from assess.compare import Comparison, compare
 from assess.report import RenderError, ReportModel, build, reference_for, render_pdf
+from assess.report.model import Governance
 from assess.report.render import PAPERS
-from assess.scoring import score
-from assess.store import Record
+from assess.scoring import Result, score
+from assess.store import Actor, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.wizard import load
 
@@ -40,8 +42,52 @@ def model_for(record: Record, language: str) -> ReportModel:
     result = score(definition, data.answers, data.mitigations)
     with force_locale(language):
         return build(
-            definition, data, result, language, reference_for(record.token), datetime.now(UTC)
+            definition,
+            data,
+            result,
+            language,
+            reference_for(record.token),
+            datetime.now(UTC),
+            governance=governance_for(record, result),
         )
+
+
+def comparison_for(record: Record, result: Result) -> Comparison | None:
+    """This version against the one it started from, if any."""
+    if record.previous_id is None:
+        return None
+    try:
+        previous = store().by_id(record.previous_id)
+    except NotFound:
+        return None
+    definition = definition_of(record)
+    old = previous.answer_file()
+    old_result = score(definition_of(previous), old.answers, old.mitigations)
+    return compare(
+        definition,
+        (previous.version_number, old, old_result),
+        (record.version_number, record.answer_file(), result),
+        datetime.now(UTC).date(),
+    )
+
+
+def governance_for(record: Record, result: Result) -> Governance:
+    """The review record, as plain values for the report model."""
+    return Governance(
+        status=record.status,
+        version_number=record.version_number,
+        decision_name=record.decision_name or "",
+        decision_role=record.decision_role or "",
+        decision_at=record.decision_at,
+        decision_reason=record.decision_reason or "",
+        frozen_sha256=record.frozen_sha256 or "",
+        comments=tuple((c.question_id, c.name, c.text, c.created_at) for c in record.comments),
+        audit=tuple(
+            (e.at, e.role, e.name, e.action, e.target, e.before, e.after)
+            for e in store().audit(record.token)
+        ),
+        comparison=comparison_for(record, result),
+    )
 
 
 @bp.get("/a/<token>/report")
@@ -108,5 +154,5 @@ def assessor(token: str) -> BaseResponse | tuple[str, int]:
     if len(name) > MAX_OWNER:
         message = _("Please keep the name under %(n)d characters.", n=MAX_OWNER)
         return render_template("error.html", code=400, title=_("Bad request"), message=message), 400
-    store().set_assessor(token, name.strip())
+    store().set_assessor(token, name.strip(), Actor("author", name.strip()))
     return redirect(url_for("report.page", token=token))

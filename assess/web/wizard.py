@@ -23,9 +23,9 @@ from assess.questionnaire import (
     visibility,
 )
 from assess.scoring import Commitment, Result, score
-from assess.store import Closed, Conflict, Record
+from assess.store import Closed, Conflict, Locked, Record
 from assess.web import definition_of, localized_blueprint, store
-from assess.web.access import fetch
+from assess.web.access import author, fetch
 from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
 from assess.web.main import remember
 
@@ -85,6 +85,8 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
 
     if record.workshop_closed:
         raise Closed()  # before checking the page: whatever it holds, nothing can change now
+    if record.status != "draft":
+        raise Locked(record.status)
     action = request.form.get("action", "next")
     form = section_form(
         questions, record.answers, record.notes, formdata=request.form, strict=action != "back"
@@ -106,7 +108,12 @@ def section(token: str, section_id: str) -> BaseResponse | tuple[str, int] | str
                 notes[question.id] = record.notes.get(question.id)
     try:
         record = store().save_answers(
-            token, answers, notes, title_from=definition.title_question, base=base
+            token,
+            answers,
+            notes,
+            title_from=definition.title_question,
+            base=base,
+            actor=author(record),
         )
     except Conflict as conflict:
         return _conflict(record, definition, current, questions, answers, notes, conflict), 409
@@ -251,7 +258,7 @@ def plan(token: str) -> BaseResponse | tuple[str, int]:
             "result.html", record=record, definition=definition, result=outcome, plan_errors=errors
         )
         return page, 400
-    store().save_commitments(token, commitments)
+    store().save_commitments(token, commitments, author(record))
     flash(_("The action plan is saved."))
     return redirect(url_for("wizard.result", token=token) + "#plan")
 
