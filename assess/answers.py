@@ -5,8 +5,12 @@
  "answers": {QUESTION_ID: OPTION_ID | [OPTION_IDS] | TEXT},
  "notes": {QUESTION_ID: TEXT},
  "mitigations": {MITIGATION_ID: {"owner": "...", "due": "YYYY-MM-DD",
-                                "status": "planned" | "done"}}}
+                                "status": "planned" | "done"}},
+ "own_findings": [{"id": "own-1", "check": CHECK_ID, "severity": "low" | "medium" | "high" |
+                   "critical", "title": "...", "risk": "...", "mitigation": "..."}]}
 ```
+`own_findings` (the assessor's own findings, whose mitigation ids are their own ids) is written only
+when there are some, so that files without them keep their exact form and fingerprint.
 :func:`parse` checks a file completely and either returns it or raises :class:`AnswerFileError`
 listing every problem, so nothing is ever half-imported.
 """
@@ -20,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assess.questionnaire import AnswerValue, Definition, Question, Registry
-from assess.scoring import STATUSES, Commitment
+from assess.questionnaire import SEVERITIES, AnswerValue, Definition, Question, Registry
+from assess.scoring import OWN_PREFIX, STATUSES, Commitment, OwnFinding
 
 FORMAT_KEYS = {
     "questionnaire",
@@ -32,6 +36,7 @@ FORMAT_KEYS = {
     "answers",
     "notes",
     "mitigations",
+    "own_findings",
 }
 MAX_NOTE = 4000
 MAX_OWNER = 200
@@ -54,9 +59,10 @@ class AnswerFile:
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     mitigations: dict[str, Commitment] = field(default_factory=dict)
+    own_findings: tuple[OwnFinding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "questionnaire": self.questionnaire,
             "version": self.version,
             "locale": self.locale,
@@ -66,6 +72,9 @@ class AnswerFile:
             "notes": dict(self.notes),
             "mitigations": {m: c.to_dict() for m, c in self.mitigations.items()},
         }
+        if self.own_findings:
+            data["own_findings"] = [o.to_dict() for o in self.own_findings]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -140,12 +149,14 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
             )
         elif text:
             clean_notes[question_id] = text
+    own = _own_findings(raw.get("own_findings", []), definition, problems)
+    known_mitigations = set(definition.mitigation_by_id) | {o.id for o in own}
     clean_mitigations: dict[str, Commitment] = {}
-    unknown_mitigations = sorted(set(mitigations) - set(definition.mitigation_by_id))
+    unknown_mitigations = sorted(set(mitigations) - known_mitigations)
     if unknown_mitigations:
         problems.append(f"unknown mitigation ids: {', '.join(unknown_mitigations)}")
     for mitigation_id, entry in mitigations.items():
-        if mitigation_id not in definition.mitigation_by_id:
+        if mitigation_id not in known_mitigations:
             continue
         try:
             clean_mitigations[mitigation_id] = commitment_from(entry)
@@ -162,7 +173,64 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
         answers=clean_answers,
         notes=clean_notes,
         mitigations=clean_mitigations,
+        own_findings=own,
     )
+
+
+def own_finding_problems(
+    definition: Definition, check: Any, severity: Any, title: Any, risk: Any, mitigation: Any
+) -> list[str]:
+    """What is wrong with an own finding (empty when it is fine): one rule for files and forms."""
+    problems = []
+    if check not in definition.check_by_id:
+        problems.append("check")
+    if severity not in SEVERITIES:
+        problems.append("severity")
+    if not isinstance(title, str) or not 0 < len(title.strip()) <= MAX_TITLE:
+        problems.append("title")
+    for key, text in (("risk", risk), ("mitigation", mitigation)):
+        if not isinstance(text, str) or not 0 < len(text.strip()) <= MAX_NOTE:
+            problems.append(key)
+    return problems
+
+
+def _own_findings(raw: Any, definition: Definition, problems: list[str]) -> tuple[OwnFinding, ...]:
+    if not isinstance(raw, list):
+        problems.append("'own_findings' must be a list")
+        return ()
+    out: list[OwnFinding] = []
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            problems.append(f"own finding {index + 1} must be an object")
+            continue
+        ident = entry.get("id")
+        wrong = own_finding_problems(
+            definition,
+            entry.get("check"),
+            entry.get("severity"),
+            entry.get("title"),
+            entry.get("risk"),
+            entry.get("mitigation"),
+        )
+        number = ident[len(OWN_PREFIX) :] if isinstance(ident, str) else ""
+        if not isinstance(ident, str) or not ident.startswith(OWN_PREFIX) or not number.isdigit():
+            wrong.append("id")
+        elif any(o.id == ident for o in out):
+            wrong.append("id (twice)")
+        if wrong:
+            problems.append(f"own finding {index + 1}: wrong or missing {', '.join(wrong)}")
+            continue
+        out.append(
+            OwnFinding(
+                id=entry["id"],
+                check=entry["check"],
+                severity=entry["severity"],
+                title=entry["title"].strip(),
+                risk=entry["risk"].strip(),
+                mitigation=entry["mitigation"].strip(),
+            )
+        )
+    return tuple(out)
 
 
 def _mapping(raw: Mapping[str, Any], key: str, problems: list[str]) -> dict[str, Any]:

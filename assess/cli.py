@@ -152,7 +152,7 @@ def score(answers: Path) -> None:
     from assess.scoring import score as run
 
     data, definition = _answer_file(answers, Registry.from_folder(_questionnaires()))
-    result = run(definition, data.answers, data.mitigations)
+    result = run(definition, data.answers, data.mitigations, data.own_findings)
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 
@@ -196,7 +196,7 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
         click.echo(f"unknown language {lang!r}; this installation has {known}", err=True)
         sys.exit(2)
     data, definition = _answer_file(answers, app.extensions["assess.registry"])
-    result = run(definition, data.answers, data.mitigations)
+    result = run(definition, data.answers, data.mitigations, data.own_findings)
     with app.test_request_context(), force_locale(lang):
         g.lang = lang
         model = build(

@@ -53,6 +53,7 @@ AUDIT_ACTIONS = {
     "edit_link": _l("Edit link replaced"),
     "passphrase": _l("Passphrase changed"),
     "new_version": _l("New version started"),
+    "own_finding": _l("Assessor's own finding"),
     "imported": _l("Imported from an answer file"),
 }
 

@@ -97,6 +97,12 @@ class Assessment(Base):
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
     )
     workshop: Mapped[Workshop | None] = relationship(lazy="joined")
+    own_findings: Mapped[list[OwnFindingRow]] = relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="OwnFindingRow.number",
+    )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="assessment",
         cascade="all, delete-orphan",
@@ -171,3 +177,23 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(80), nullable=True)
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class OwnFindingRow(Base):
+    """A finding the assessor added where the questionnaire misses a risk."""
+
+    __tablename__ = "own_finding"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)  # "own-<number>"
+    check: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    risk: Mapped[str] = mapped_column(Text)
+    mitigation: Mapped[str] = mapped_column(Text)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="own_findings")

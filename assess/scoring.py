@@ -17,7 +17,7 @@ Rules (see DESIGN.md, "Scoring model"):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -68,6 +68,38 @@ class Commitment:
             "owner": self.owner,
             "due": self.due.isoformat() if self.due else "",
             "status": self.status,
+        }
+
+
+OWN_PREFIX = "own-"
+
+
+def is_own(identifier: str) -> bool:
+    """A finding (and its mitigation) the assessor added: "own-1", "own-2"..."""
+    return identifier.startswith(OWN_PREFIX)
+
+
+@dataclass(frozen=True)
+class OwnFinding:
+    """A risk the questionnaire misses, added by the assessor: it counts in its check's rating and
+    the verdict like any finding, has one mitigation of its own (same id) for the action plan, and
+    is marked as the assessor's own in every report."""
+
+    id: str  # "own-<n>"
+    check: str
+    severity: Severity
+    title: str
+    risk: str
+    mitigation: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "check": self.check,
+            "severity": self.severity,
+            "title": self.title,
+            "risk": self.risk,
+            "mitigation": self.mitigation,
         }
 
 
@@ -173,6 +205,7 @@ class Result:
     answered: int
     total: int
     required_missing: tuple[str, ...] = field(default=())
+    own_findings: dict[str, OwnFinding] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
@@ -199,6 +232,7 @@ def score(
     definition: Definition,
     answers: Answers,
     commitments: Mapping[str, Commitment] | None = None,
+    own: Sequence[OwnFinding] = (),
 ) -> Result:
     commitments = commitments or {}
     view = visibility(definition, answers)
@@ -248,20 +282,38 @@ def score(
                     raised_by=tuple(dict.fromkeys(raised)),
                 )
             )
+    for o in own:
+        if o.check not in view.checks:  # like a hidden question, it counts only where it applies
+            continue
+        findings.append(
+            FindingResult(
+                id=o.id,
+                check=o.check,
+                question="",
+                severity=o.severity,
+                residual=_residual(o.severity, False, (o.id,), commitments),
+                red_line=False,
+                gap=False,
+                triggers=(),
+                mitigations=(o.id,),
+                sources=(),
+                raised_by=("own",),
+            )
+        )
     findings.sort(key=lambda f: (not f.red_line, -_rank(f.residual), -_rank(f.severity)))
 
     checks: dict[str, CheckResult] = {}
     for check_def in definition.checks:
         cid = check_def.id
         applicable = cid in view.checks
-        own = tuple(f for f in findings if f.check == cid) if applicable else ()
+        in_check = tuple(f for f in findings if f.check == cid) if applicable else ()
         asked = [q for s in view.sections if s.check == cid for q in view.shown_in(s) if q.required]
         checks[cid] = CheckResult(
             id=cid,
             applicable=applicable,
-            rating=_rating(applicable, [f.residual for f in own]),
-            inherent=_rating(applicable, [f.severity for f in own]),
-            findings=own,
+            rating=_rating(applicable, [f.residual for f in in_check]),
+            inherent=_rating(applicable, [f.severity for f in in_check]),
+            findings=in_check,
             answered=sum(1 for q in asked if is_answered(q, effective.get(q.id))),
             total=len(asked),
         )
@@ -282,6 +334,7 @@ def score(
         answered=len(required) - len(missing),
         total=len(required),
         required_missing=missing,
+        own_findings={o.id: o for o in own if o.check in view.checks},
     )
 
 

@@ -26,11 +26,12 @@ from assess.models import (
     AuditEvent,
     Comment,
     MitigationCommitment,
+    OwnFindingRow,
     Workshop,
     utcnow,
 )
 from assess.questionnaire import AnswerValue, Definition
-from assess.scoring import Commitment
+from assess.scoring import OWN_PREFIX, Commitment, OwnFinding
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 TOKEN_BYTES = 32  # 256 bits
@@ -129,6 +130,7 @@ class Record:
     decision_reason: str | None = None
     frozen_sha256: str | None = None
     comments: tuple[CommentRecord, ...] = ()
+    own_findings: tuple[OwnFinding, ...] = ()
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
@@ -143,6 +145,7 @@ class Record:
             answers=dict(self.answers),
             notes=dict(self.notes),
             mitigations=dict(self.commitments),
+            own_findings=self.own_findings,
         )
 
 
@@ -303,6 +306,7 @@ class Store:
                     selectinload(Assessment.answers),
                     selectinload(Assessment.commitments),
                     selectinload(Assessment.comments),
+                    selectinload(Assessment.own_findings),
                 )
             )
             if row is None:
@@ -444,6 +448,8 @@ class Store:
                         mitigation_id=mitigation_id, owner=c.owner, due=c.due, status=c.status
                     )
                 )
+            for o in data.own_findings:
+                row.own_findings.append(_own_row(o))
             session.add(row)
             session.flush()
             _audit(row, Actor("author", data.assessor), "imported", None, None, data.title)
@@ -569,11 +575,59 @@ class Store:
                         mitigation_id=c.mitigation_id, owner=c.owner, due=c.due, status=c.status
                     )
                 )
+            for o in old.own_findings:
+                row.own_findings.append(_own_row(_own(o)))
             session.add(row)
             session.flush()
             _audit(row, actor, "new_version", None, old.version_number, row.version_number)
             _audit(old, actor, "new_version", None, old.version_number, row.version_number)
         return row.token
+
+    def add_own_finding(
+        self,
+        token: str,
+        check: str,
+        severity: str,
+        title: str,
+        risk: str,
+        mitigation: str,
+        actor: Actor | None = None,
+    ) -> Record:
+        """A finding of the assessor's own, numbered after the last one ("own-3")."""
+        with self._tx() as session:
+            row = self._locked(session, token)
+            number = max((o.number for o in row.own_findings), default=0) + 1
+            row.own_findings.append(
+                OwnFindingRow(
+                    number=number,
+                    check=check,
+                    severity=severity,
+                    title=title[:200],
+                    risk=risk,
+                    mitigation=mitigation,
+                )
+            )
+            if actor is not None:
+                _audit(row, actor, "own_finding", f"{OWN_PREFIX}{number}", None, title)
+            _touch(row, utcnow())
+            session.flush()
+            return _record(row)
+
+    def remove_own_finding(self, token: str, own_id: str, actor: Actor | None = None) -> Record:
+        """Remove an own finding, with the commitment to its mitigation."""
+        with self._tx() as session:
+            row = self._locked(session, token)
+            found = next((o for o in row.own_findings if _own(o).id == own_id), None)
+            if found is None:
+                raise NotFound(own_id)
+            row.own_findings.remove(found)
+            for c in [c for c in row.commitments if c.mitigation_id == own_id]:
+                row.commitments.remove(c)
+            if actor is not None:
+                _audit(row, actor, "own_finding", own_id, found.title, None)
+            _touch(row, utcnow())
+            session.flush()
+            return _record(row)
 
     def by_id(self, assessment_id: int) -> Record:
         with self._tx() as session:
@@ -822,6 +876,7 @@ class Store:
                 selectinload(Assessment.answers),
                 selectinload(Assessment.commitments),
                 selectinload(Assessment.comments),
+                selectinload(Assessment.own_findings),
             )
             .with_for_update(of=Assessment)
         )
@@ -851,6 +906,29 @@ def _audit(
             after=after,
             at=utcnow(),
         )
+    )
+
+
+def _own(row: OwnFindingRow) -> OwnFinding:
+    severity: Any = row.severity
+    return OwnFinding(
+        id=f"{OWN_PREFIX}{row.number}",
+        check=row.check,
+        severity=severity,
+        title=row.title,
+        risk=row.risk,
+        mitigation=row.mitigation,
+    )
+
+
+def _own_row(o: OwnFinding) -> OwnFindingRow:
+    return OwnFindingRow(
+        number=int(o.id[len(OWN_PREFIX) :]),
+        check=o.check,
+        severity=o.severity,
+        title=o.title,
+        risk=o.risk,
+        mitigation=o.mitigation,
     )
 
 
@@ -910,6 +988,7 @@ def _record(row: Assessment) -> Record:
         comments=tuple(
             CommentRecord(c.question_id, c.name, c.text, c.created_at) for c in row.comments
         ),
+        own_findings=tuple(_own(o) for o in row.own_findings),
         answers={a.question_id: a.value for a in row.answers if a.value is not None},
         notes={a.question_id: a.notes for a in row.answers if a.notes},
         commitments={

@@ -267,3 +267,103 @@ def test_an_unknown_or_revoked_reviewer_link_is_not_found(real: Flask) -> None:
         data={"csrf_token": csrf_token(page), "action": "revoke", "link": "reviewer"},
     )
     assert real.test_client().get(reviewer).status_code == 404
+
+
+# --- the assessor's own findings ------------------------------------------------------------------
+
+
+def _own_form(page: str, **fields: str) -> dict[str, str]:
+    return {
+        "csrf_token": csrf_token(page),
+        "check": "do_no_harm",
+        "severity": "critical",
+        "title": "Escrow agents are pressed to inform on families",
+        "risk": "Hawala agents may be pushed to report the relatives who pay, exposing them.",
+        "mitigation": "Agree in writing that escrow agents are never asked about payers.",
+        **fields,
+    }
+
+
+def test_an_own_finding_counts_and_is_marked_in_every_report(real: Flask, tmp_path: Path) -> None:
+    client = real.test_client()
+    token = import_answers(client, S1.read_bytes())
+    a = f"/en/a/{token}"
+    page = client.get(f"{a}/result").text
+    assert "Add a finding of your own" in page
+    refused = client.post(f"{a}/own", data=_own_form(page, title=""))
+    assert refused.status_code == 422
+    assert "The finding was not added" in refused.text
+    assert "Hawala agents may be pushed" in refused.text  # what was typed is kept
+    added = client.post(f"{a}/own", data=_own_form(page))
+    assert added.status_code == 302
+    result = client.get(f"{a}/result").text
+    assert "Escrow agents are pressed to inform on families" in result
+    assert "Assessor's own finding" in result
+    assert "Redesign before signing" in result  # a critical finding of one's own counts
+    # Its mitigation is in the action plan like any other, and committing to it lowers it.
+    plan = {
+        "csrf_token": csrf_token(result),
+        "m-own-1-owner": "FIU legal",
+        "m-own-1-due": "2027-03-01",
+    }
+    assert client.post(f"{a}/plan", data=plan).status_code == 302
+    assert "Proceed with conditions" in client.get(f"{a}/result").text
+    text = _pdf_text(client.get(f"{a}/report.pdf").data, tmp_path)
+    assert "Escrow agents are pressed to inform on families" in text
+    assert "Assessor's own finding" in text
+    exported = json.loads(client.get(f"{a}/export.json").text)
+    assert exported["own_findings"][0]["id"] == "own-1"
+    assert exported["mitigations"]["own-1"]["owner"] == "FIU legal"
+    again = import_answers(client, json.dumps(exported).encode())
+    assert "Escrow agents are pressed" in client.get(f"/en/a/{again}/result").text
+    removed = client.post(f"{a}/own/own-1/remove", data={"csrf_token": csrf_token(result)})
+    assert removed.status_code == 302
+    store = real.extensions["assess.store"]
+    assert store.get(token).own_findings == ()
+    assert "own-1" not in store.get(token).commitments
+
+
+def test_a_file_with_a_wrong_own_finding_is_refused_whole(real: Flask) -> None:
+    data = json.loads(S1.read_text())
+    data["own_findings"] = [{"id": "own-1", "check": "no_such_check", "severity": "dire"}]
+    client = real.test_client()
+    from io import BytesIO
+
+    page = client.get("/en/").text
+    response = client.post(
+        "/en/import",
+        data={
+            "csrf_token": csrf_token(page),
+            "file": (BytesIO(json.dumps(data).encode()), "a.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert (
+        "own finding 1: wrong or missing check, severity, title, risk, mitigation" in response.text
+    )
+
+
+def test_files_without_own_findings_keep_their_fingerprint() -> None:
+    from assess.answers import loads
+    from assess.questionnaire import Registry
+
+    data = loads(S1.read_bytes(), Registry.from_folder(resource("questionnaires")))
+    assert "own_findings" not in json.loads(data.to_json())
+
+
+def test_the_next_version_keeps_the_own_findings(real: Flask) -> None:
+    from assess.store import Actor
+
+    client = real.test_client()
+    token = import_answers(client, S1.read_bytes())
+    store = real.extensions["assess.store"]
+    store.add_own_finding(token, "privacy", "high", "Title", "Risk", "Mitigation")
+    store.set_reviewer(token, True)
+    reviewer = store.get(token).reviewer_token
+    store.submit(token, Actor("author", "A"))
+    store.decide(reviewer, "approved", "R", "Director", "Fine.")
+    with pytest.raises(Locked):
+        store.add_own_finding(token, "privacy", "high", "T", "R", "M")
+    new = store.new_version(token, Actor("author", "A"))
+    assert [o.title for o in store.get(new).own_findings] == ["Title"]

@@ -5,6 +5,7 @@ cannot disagree. Nothing here reads the database or the request."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +18,7 @@ from assess.answers import AnswerFile
 from assess.compare import Comparison
 from assess.i18n import KNOWN, direction, format_citation, join_citation, qt
 from assess.questionnaire import SEVERITIES, Definition, parse_source, visibility
-from assess.scoring import Result
+from assess.scoring import OwnFinding, Result, is_own
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class FindingView:
     raised: tuple[str, ...]
     mitigations: tuple[str, ...]  # mitigation numbers, "M3"
     refs: tuple[int, ...]
+    own: bool = False  # added by the assessor, not raised by the questionnaire
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class MitigationView:
     severity_label: str
     addresses: tuple[str, ...]  # finding titles
     refs: tuple[int, ...]
+    own: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,29 @@ def build(
         standard_refs = sources.refs(check.sources) if outcome.applicable else ()
         findings = []
         for f in outcome.findings:
+            if is_own(f.id):
+                o = result.own_findings[f.id]
+                finding_titles[f.id] = o.title
+                findings.append(
+                    FindingView(
+                        id=f.id,
+                        title=o.title,
+                        severity=f.severity,
+                        severity_label=str(labels.RATINGS[f.severity]),
+                        residual=f.residual,
+                        residual_label=str(labels.RATINGS[f.residual]),
+                        red_line=False,
+                        gap=False,
+                        risk=o.risk,
+                        question="",
+                        answer="",
+                        raised=(),
+                        mitigations=(mitigation_numbers[f.id],),
+                        refs=(),
+                        own=True,
+                    )
+                )
+                continue
             question, finding = definition.findings[f.id]
             finding_titles[f.id] = qt(finding.title)
             raised = []
@@ -321,14 +347,15 @@ def build(
 
     mitigations = []
     for m in result.mitigations:
-        spec = definition.mitigation_by_id[m.id]
+        own = result.own_findings.get(m.id)
+        spec = None if own else definition.mitigation_by_id[m.id]
         c = m.commitment
         mitigations.append(
             MitigationView(
                 id=m.id,
                 number=mitigation_numbers[m.id],
-                text=qt(spec.text),
-                owner_hint=qt(spec.owner),
+                text=own.mitigation if own else qt(spec.text if spec else ""),
+                owner_hint=qt(spec.owner) if spec else "",
                 owner=c.owner,
                 due=format_date(c.due, "medium") if c.due else "",
                 due_iso=c.due.isoformat() if c.due else "",
@@ -338,7 +365,8 @@ def build(
                 severity=m.severity,
                 severity_label=str(labels.RATINGS[m.severity]),
                 addresses=tuple(finding_titles[f] for f in m.addresses),
-                refs=sources.refs(spec.sources),
+                refs=sources.refs(spec.sources) if spec else (),
+                own=own is not None,
             )
         )
 
@@ -421,8 +449,10 @@ def build(
         severities=tuple((s, str(labels.RATINGS[s])) for s in SEVERITIES),
         review=review,
         general_comments=tuple(comments.get(None, ())),
-        audit=tuple(audit_views(definition, gov.audit, mitigation_numbers)),
-        comparison=comparison_view(definition, gov.comparison, mitigation_numbers),
+        audit=tuple(audit_views(definition, gov.audit, mitigation_numbers, result.own_findings)),
+        comparison=comparison_view(
+            definition, gov.comparison, mitigation_numbers, result.own_findings
+        ),
     )
 
 
@@ -447,13 +477,14 @@ def audit_views(
     definition: Definition,
     entries: tuple[tuple[datetime, str, str, str, str | None, Any, Any], ...],
     numbers: dict[str, str],
+    own: Mapping[str, OwnFinding] | None = None,
 ) -> list[AuditView]:
     views = []
     for when, role, name, action, target, before, after in entries:
         if action in ("answer", "notes", "comment") and target in definition.questions:
             what = qt(definition.questions[target].label)
-        elif action == "plan" and target in definition.mitigation_by_id:
-            what = f"{numbers.get(target, '')} {qt(definition.mitigation_by_id[target].text)}"
+        elif action in ("plan", "own_finding") and target:
+            what = f"{numbers.get(target, '')} {mitigation_text(definition, target, own or {})}"
         else:
             what = ""
         role_label = str(labels.ROLES.get(role, role))
@@ -478,8 +509,19 @@ PROGRESS = {
 }
 
 
+def mitigation_text(definition: Definition, mitigation: str, own: Mapping[str, OwnFinding]) -> str:
+    """A mitigation's text, from the questionnaire or the assessor's own finding."""
+    if mitigation in own:
+        return own[mitigation].mitigation
+    spec = definition.mitigation_by_id.get(mitigation)
+    return qt(spec.text) if spec else ""
+
+
 def comparison_view(
-    definition: Definition, comparison: Comparison | None, numbers: dict[str, str]
+    definition: Definition,
+    comparison: Comparison | None,
+    numbers: dict[str, str],
+    own: Mapping[str, OwnFinding] | None = None,
 ) -> ComparisonView | None:
     if comparison is None:
         return None
@@ -507,7 +549,7 @@ def comparison_view(
         plan=tuple(
             (
                 f"{numbers.get(p.mitigation, '')} "
-                f"{qt(definition.mitigation_by_id[p.mitigation].text)}".strip(),
+                f"{mitigation_text(definition, p.mitigation, own or {})}".strip(),
                 str(PROGRESS[p.before]),
                 str(PROGRESS[p.after]),
             )

@@ -39,7 +39,7 @@ def paper_size() -> str:
 def model_for(record: Record, language: str) -> ReportModel:
     definition = definition_of(record)
     data = record.answer_file()
-    result = score(definition, data.answers, data.mitigations)
+    result = score(definition, data.answers, data.mitigations, data.own_findings)
     with force_locale(language):
         return build(
             definition,
@@ -62,7 +62,7 @@ def comparison_for(record: Record, result: Result) -> Comparison | None:
         return None
     definition = definition_of(record)
     old = previous.answer_file()
-    old_result = score(definition_of(previous), old.answers, old.mitigations)
+    old_result = score(definition_of(previous), old.answers, old.mitigations, old.own_findings)
     return compare(
         definition,
         (previous.version_number, old, old_result),

@@ -73,7 +73,7 @@ def history(token: str) -> str:
     """The audit trail: who changed what, and when."""
     record = fetch(token)
     definition = definition_of(record)
-    result = score(definition, record.answers, record.commitments)
+    result = score(definition, record.answers, record.commitments, record.own_findings)
     numbers = {m.id: f"M{i}" for i, m in enumerate(result.mitigations, start=1)}
     entries = [
         (e.at, e.role, e.name, e.action, e.target, e.before, e.after) for e in store().audit(token)
@@ -81,7 +81,7 @@ def history(token: str) -> str:
     return render_template(
         "history.html",
         record=record,
-        entries=audit_views(definition, tuple(entries), numbers),
+        entries=audit_views(definition, tuple(entries), numbers, result.own_findings),
     )
 
 
@@ -90,7 +90,7 @@ def compare_page(token: str) -> str:
     """What changed since the version this one started from."""
     record = fetch(token)
     definition = definition_of(record)
-    result = score(definition, record.answers, record.commitments)
+    result = score(definition, record.answers, record.commitments, record.own_findings)
     comparison = comparison_for(record, result)
     if comparison is None:
         abort(404)
@@ -98,7 +98,7 @@ def compare_page(token: str) -> str:
     return render_template(
         "compare.html",
         record=record,
-        comparison=comparison_view(definition, comparison, numbers),
+        comparison=comparison_view(definition, comparison, numbers, result.own_findings),
     )
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import token_guessing
-from assess.answers import MAX_OWNER, commitment_from
+from assess.answers import MAX_OWNER, commitment_from, own_finding_problems
 from assess.labels import answer_text
 from assess.questionnaire import (
     AnswerValue,
@@ -23,7 +23,7 @@ from assess.questionnaire import (
     visibility,
 )
 from assess.scoring import Commitment, Result, score
-from assess.store import Closed, Conflict, Locked, Record
+from assess.store import Closed, Conflict, Locked, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.access import author, fetch
 from assess.web.forms import NOTES_SUFFIX, SectionForm, section_form, shown_values, submitted
@@ -195,7 +195,7 @@ def _render(
         number=number,
         first=number == 1,
         last=number == len(steps),
-        result=score(definition, record.answers, record.commitments),
+        result=score(definition, record.answers, record.commitments, record.own_findings),
         error_status=status,
     )
 
@@ -204,7 +204,7 @@ def _render(
 def summary(token: str) -> BaseResponse:
     record, definition = load(token)
     view = visibility(definition, record.answers)
-    result = score(definition, record.answers, record.commitments)
+    result = score(definition, record.answers, record.commitments, record.own_findings)
     page = render_template(
         "summary.html",
         record=record,
@@ -219,13 +219,14 @@ def summary(token: str) -> BaseResponse:
 @bp.get("/a/<token>/result")
 def result(token: str) -> BaseResponse:
     record, definition = load(token)
-    outcome = score(definition, record.answers, record.commitments)
+    outcome = score(definition, record.answers, record.commitments, record.own_findings)
     page = render_template(
         "result.html",
         record=record,
         definition=definition,
         result=outcome,
         plan_errors={},
+        own_errors=[],
     )
     return remember(Response(page), token)
 
@@ -234,7 +235,7 @@ def result(token: str) -> BaseResponse:
 def plan(token: str) -> BaseResponse | tuple[str, int]:
     """Save who will carry out which mitigation, by when, and whether it is done."""
     record, definition = load(token)
-    outcome: Result = score(definition, record.answers, record.commitments)
+    outcome: Result = score(definition, record.answers, record.commitments, record.own_findings)
     commitments: dict[str, Commitment] = {}
     errors: dict[str, str] = {}
     for mitigation in outcome.mitigations:
@@ -255,12 +256,64 @@ def plan(token: str) -> BaseResponse | tuple[str, int]:
             )
     if errors:
         page = render_template(
-            "result.html", record=record, definition=definition, result=outcome, plan_errors=errors
+            "result.html",
+            record=record,
+            definition=definition,
+            result=outcome,
+            plan_errors=errors,
+            own_errors=[],
         )
         return page, 400
     store().save_commitments(token, commitments, author(record))
     flash(_("The action plan is saved."))
     return redirect(url_for("wizard.result", token=token) + "#plan")
+
+
+@bp.post("/a/<token>/own")
+def add_own(token: str) -> BaseResponse | tuple[str, int]:
+    """A finding of the assessor's own, where the questionnaire misses a risk."""
+    record, definition = load(token)
+    if record.status != "draft":
+        raise Locked(record.status)
+    outcome = score(definition, record.answers, record.commitments, record.own_findings)
+    form = {
+        k: request.form.get(k, "") for k in ("check", "severity", "title", "risk", "mitigation")
+    }
+    problems = own_finding_problems(definition, **form)
+    if not problems and not outcome.checks[form["check"]].applicable:
+        problems.append("check")
+    if problems:
+        page = render_template(
+            "result.html",
+            record=record,
+            definition=definition,
+            result=outcome,
+            plan_errors={},
+            own_errors=problems,
+        )
+        return page, 422
+    store().add_own_finding(
+        token,
+        form["check"],
+        form["severity"],
+        form["title"].strip(),
+        form["risk"].strip(),
+        form["mitigation"].strip(),
+        author(record),
+    )
+    flash(_("Your finding is added. Give its mitigation an owner and a due date in the plan."))
+    return redirect(url_for("wizard.result", token=token) + "#plan")
+
+
+@bp.post("/a/<token>/own/<own_id>/remove")
+def remove_own(token: str, own_id: str) -> BaseResponse:
+    record, _definition = load(token)
+    try:
+        store().remove_own_finding(token, own_id, author(record))
+    except NotFound:
+        abort(404)
+    flash(_("The finding and its mitigation are removed."))
+    return redirect(url_for("wizard.result", token=token))
 
 
 @bp.route("/a/<token>/delete", methods=["GET", "POST"])
