@@ -34,6 +34,13 @@ REVIEW_STATUSES = {
     "refused": lazy_pgettext("review", "Refused"),
 }
 
+# Who can answer a question from their own knowledge.
+AUDIENCES = {
+    "authority": _l("For the public authority"),
+    "private": _l("For the private partner"),
+    "both": _l("For both partners"),
+}
+
 ROLES = {
     "author": lazy_pgettext("role", "Author"),
     "reviewer": lazy_pgettext("role", "Reviewer"),

@@ -138,6 +138,8 @@ class Finding(_Strict):
 class Question(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     type: QuestionType
+    # Who can answer it from their own knowledge: the public authority, the private partner, both.
+    audience: Literal["authority", "private", "both"] = "both"
     label: str
     help: str | None = None
     required: bool = True

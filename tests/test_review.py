@@ -367,3 +367,18 @@ def test_the_next_version_keeps_the_own_findings(real: Flask) -> None:
         store.add_own_finding(token, "privacy", "high", "T", "R", "M")
     new = store.new_version(token, Actor("author", "A"))
     assert [o.title for o in store.get(new).own_findings] == ["Title"]
+
+
+def test_questions_say_which_side_can_answer_them(real: Flask) -> None:
+    from assess.questionnaire import Registry
+
+    definition = Registry.from_folder(resource("questionnaires")).latest()
+    audiences = {q.id: q.audience for q in definition.questions.values()}
+    assert audiences["gp14_exit_clause"] == "private"  # the business's own due diligence
+    assert audiences["nr_return_safeguards"] == "authority"  # returns are the State's
+    assert audiences["priv_purpose_lock"] == "both"  # the partnership's design
+    client = real.test_client()
+    token = import_answers(client, S1.read_bytes())
+    page = client.get(f"/en/a/{token}/s/gp14").text
+    assert page.count("For the private partner") >= 10
+    assert "For the public authority" not in page  # its one such question is for State owners

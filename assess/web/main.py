@@ -139,6 +139,7 @@ def register_globals(app: Flask) -> None:
         verdict_reason=lambda v: str(labels.VERDICT_REASONS[v]),
         status_label=lambda s: str(labels.STATUSES[s]),
         review_status_label=lambda s: str(labels.REVIEW_STATUSES[s]),
+        audience_label=lambda a: str(labels.AUDIENCES[a]),
         answer_text=labels.answer_text,
         source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
         list_separator=list_separator,
