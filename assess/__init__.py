@@ -94,7 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1, x_host=1
         )
 
-    from assess.web import access, errors, main, report, review, wizard, workshop
+    from assess.web import access, errors, main, partner, report, review, wizard, workshop
 
     app.register_blueprint(main.bp)
     app.register_blueprint(wizard.bp)
@@ -102,6 +102,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(access.bp)
     app.register_blueprint(workshop.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(partner.bp)
     errors.register(app)
     main.register_globals(app)
 

@@ -9,8 +9,10 @@
  "own_findings": [{"id": "own-1", "check": CHECK_ID, "severity": "low" | "medium" | "high" |
                    "critical", "title": "...", "risk": "...", "mitigation": "..."}]}
 ```
-`own_findings` (the assessor's own findings, whose mitigation ids are their own ids) is written only
-when there are some, so that files without them keep their exact form and fingerprint.
+`own_findings` (the assessor's own findings, whose mitigation ids are their own ids) and
+`partner_answers` / `partner_notes` (the invited partner's side, shaped as `answers` / `notes`)
+are written only when there are some, so that files without them keep their exact form and
+fingerprint.
 :func:`parse` checks a file completely and either returns it or raises :class:`AnswerFileError`
 listing every problem, so nothing is ever half-imported.
 """
@@ -25,7 +27,15 @@ from datetime import date
 from typing import Any
 
 from assess.questionnaire import SEVERITIES, AnswerValue, Definition, Question, Registry
-from assess.scoring import OWN_PREFIX, STATUSES, Commitment, OwnFinding
+from assess.scoring import (
+    DISAGREE_PREFIX,
+    OWN_PREFIX,
+    STATUSES,
+    Commitment,
+    OwnFinding,
+    Result,
+    score,
+)
 
 FORMAT_KEYS = {
     "questionnaire",
@@ -37,6 +47,8 @@ FORMAT_KEYS = {
     "notes",
     "mitigations",
     "own_findings",
+    "partner_answers",
+    "partner_notes",
 }
 MAX_NOTE = 4000
 MAX_OWNER = 200
@@ -60,6 +72,8 @@ class AnswerFile:
     notes: dict[str, str] = field(default_factory=dict)
     mitigations: dict[str, Commitment] = field(default_factory=dict)
     own_findings: tuple[OwnFinding, ...] = ()
+    partner_answers: dict[str, AnswerValue] = field(default_factory=dict)
+    partner_notes: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -74,6 +88,10 @@ class AnswerFile:
         }
         if self.own_findings:
             data["own_findings"] = [o.to_dict() for o in self.own_findings]
+        if self.partner_answers:
+            data["partner_answers"] = dict(self.partner_answers)
+        if self.partner_notes:
+            data["partner_notes"] = dict(self.partner_notes)
         return data
 
     def to_json(self) -> str:
@@ -82,6 +100,12 @@ class AnswerFile:
     def sha256(self) -> str:
         """Fingerprint of the canonical export, printed on reports to match them to their record."""
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    def score(self, definition: Definition) -> Result:
+        """Everything in the file that counts: both sides' answers, the plan, own findings."""
+        return score(
+            definition, self.answers, self.mitigations, self.own_findings, self.partner_answers
+        )
 
 
 def loads(text: str | bytes, registry: Registry) -> AnswerFile:
@@ -123,34 +147,20 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
     notes = _mapping(raw, "notes", problems)
     mitigations = _mapping(raw, "mitigations", problems)
 
-    clean_answers: dict[str, AnswerValue] = {}
-    unknown_questions = sorted(set(answers) - set(definition.questions))
-    if unknown_questions:
-        problems.append(f"unknown question ids: {', '.join(unknown_questions)}")
-    for question_id, value in answers.items():
-        question = definition.questions.get(question_id)
-        if question is None:
-            continue
-        error = answer_problem(question, value)
-        if error:
-            problems.append(f"answer to {question_id!r}: {error}")
-        else:
-            clean_answers[question_id] = value
-    clean_notes: dict[str, str] = {}
-    unknown_notes = sorted(set(notes) - set(definition.questions))
-    if unknown_notes:
-        problems.append(f"notes for unknown question ids: {', '.join(unknown_notes)}")
-    for question_id, text in notes.items():
-        if question_id not in definition.questions:
-            continue
-        if not isinstance(text, str) or len(text) > MAX_NOTE:
-            problems.append(
-                f"note on {question_id!r} must be text of at most {MAX_NOTE} characters"
-            )
-        elif text:
-            clean_notes[question_id] = text
+    clean_answers, clean_notes = _answers_and_notes(definition, answers, notes, "", problems)
+    partner_answers, partner_notes = _answers_and_notes(
+        definition,
+        _mapping(raw, "partner_answers", problems),
+        _mapping(raw, "partner_notes", problems),
+        "partner ",
+        problems,
+    )
     own = _own_findings(raw.get("own_findings", []), definition, problems)
-    known_mitigations = set(definition.mitigation_by_id) | {o.id for o in own}
+    known_mitigations = (
+        set(definition.mitigation_by_id)
+        | {o.id for o in own}
+        | {DISAGREE_PREFIX + q for q in definition.questions}  # settling a disagreement
+    )
     clean_mitigations: dict[str, Commitment] = {}
     unknown_mitigations = sorted(set(mitigations) - known_mitigations)
     if unknown_mitigations:
@@ -174,7 +184,46 @@ def parse(raw: Any, registry: Registry) -> AnswerFile:
         notes=clean_notes,
         mitigations=clean_mitigations,
         own_findings=own,
+        partner_answers=partner_answers,
+        partner_notes=partner_notes,
     )
+
+
+def _answers_and_notes(
+    definition: Definition,
+    answers: dict[str, Any],
+    notes: dict[str, Any],
+    who: str,
+    problems: list[str],
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """One side's answers and notes, checked against the questionnaire."""
+    clean_answers: dict[str, AnswerValue] = {}
+    unknown_questions = sorted(set(answers) - set(definition.questions))
+    if unknown_questions:
+        problems.append(f"{who}unknown question ids: {', '.join(unknown_questions)}")
+    for question_id, value in answers.items():
+        question = definition.questions.get(question_id)
+        if question is None:
+            continue
+        error = answer_problem(question, value)
+        if error:
+            problems.append(f"{who}answer to {question_id!r}: {error}")
+        else:
+            clean_answers[question_id] = value
+    clean_notes: dict[str, str] = {}
+    unknown_notes = sorted(set(notes) - set(definition.questions))
+    if unknown_notes:
+        problems.append(f"notes for {who}unknown question ids: {', '.join(unknown_notes)}")
+    for question_id, text in notes.items():
+        if question_id not in definition.questions:
+            continue
+        if not isinstance(text, str) or len(text) > MAX_NOTE:
+            problems.append(
+                f"note on {question_id!r} must be text of at most {MAX_NOTE} characters"
+            )
+        elif text:
+            clean_notes[question_id] = text
+    return clean_answers, clean_notes
 
 
 def own_finding_problems(

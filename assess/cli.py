@@ -149,10 +149,9 @@ def db_upgrade(revision: str) -> None:
 @click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def score(answers: Path) -> None:
     """Score an answer file and print the result as JSON."""
-    from assess.scoring import score as run
 
     data, definition = _answer_file(answers, Registry.from_folder(_questionnaires()))
-    result = run(definition, data.answers, data.mitigations, data.own_findings)
+    result = data.score(definition)
     click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
 
 
@@ -188,7 +187,6 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
 
     from assess import create_app
     from assess.report import RenderError, build, reference_for, render_html, render_pdf
-    from assess.scoring import score as run
 
     app = create_app({"QUESTIONNAIRES": str(_questionnaires())})
     if lang not in app.config["LANGUAGES"]:
@@ -196,7 +194,7 @@ def report(answers: Path, output: Path, lang: str, fmt: str, paper: str) -> None
         click.echo(f"unknown language {lang!r}; this installation has {known}", err=True)
         sys.exit(2)
     data, definition = _answer_file(answers, app.extensions["assess.registry"])
-    result = run(definition, data.answers, data.mitigations, data.own_findings)
+    result = data.score(definition)
     with app.test_request_context(), force_locale(lang):
         g.lang = lang
         model = build(

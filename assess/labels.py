@@ -45,6 +45,7 @@ ROLES = {
     "author": lazy_pgettext("role", "Author"),
     "reviewer": lazy_pgettext("role", "Reviewer"),
     "participant": lazy_pgettext("role", "Participant"),
+    "partner": lazy_pgettext("role", "Private partner"),
 }
 
 # What an audit trail entry records.
@@ -61,6 +62,9 @@ AUDIT_ACTIONS = {
     "passphrase": _l("Passphrase changed"),
     "new_version": _l("New version started"),
     "own_finding": _l("Assessor's own finding"),
+    "partner_answer": _l("Partner's answer changed"),
+    "partner_notes": _l("Partner's notes changed"),
+    "partner_link": _l("Partner link changed"),
     "imported": _l("Imported from an answer file"),
 }
 

@@ -77,6 +77,9 @@ class Assessment(Base):
     participant_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # Review and sign-off: a third link for the reviewer, the decision, and the frozen snapshot.
     reviewer_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    # The other side of the partnership, invited to answer its questions through its own link.
+    partner_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    partner_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     decision_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decision_role: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decision_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -112,14 +115,17 @@ class Assessment(Base):
 
 
 class Answer(Base):
+    """One side's answer: the author's (who holds the edit link) or the invited partner's."""
+
     __tablename__ = "answer"
-    __table_args__ = (UniqueConstraint("assessment_id", "question_id"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "question_id", "side"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[str] = mapped_column(String(64))
+    side: Mapped[str] = mapped_column(String(10), default="author", server_default="author")
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -27,6 +27,7 @@ from assess.questionnaire import (
     Answers,
     AnswerValue,
     Definition,
+    Question,
     Severity,
     evaluate,
     is_answered,
@@ -101,6 +102,76 @@ class OwnFinding:
             "risk": self.risk,
             "mitigation": self.mitigation,
         }
+
+
+DISAGREE_PREFIX = "disagree-"
+
+
+def is_disagreement(identifier: str) -> bool:
+    """A finding (and its mitigation) raised because the two sides answered differently."""
+    return identifier.startswith(DISAGREE_PREFIX)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Both sides answered a question differently; the more severe answer is scored."""
+
+    question: str
+    author: AnswerValue
+    partner: AnswerValue
+    used: Literal["author", "partner"]
+
+
+def _value_rank(
+    question: Question, value: AnswerValue, context: Answers, definition: Definition
+) -> int:
+    """How severe an answer is, by the findings it raises given the rest of the answers (the
+    `severity_if` rules count; a red line ranks above everything)."""
+    chosen = {value} if isinstance(value, str) else set(value)
+    ranks = []
+    for f in question.findings:
+        if not chosen & set(f.on):
+            continue
+        severity = f.severity
+        for rule in f.severity_if:
+            if _rank(rule.severity) > _rank(severity) and evaluate(rule.when, context, definition):
+                severity = rule.severity
+        ranks.append(_rank(severity) + (10 if f.red_line else 0))
+    return max(ranks, default=-1)
+
+
+def merge_sides(
+    definition: Definition, author: Answers, partner: Answers
+) -> tuple[dict[str, AnswerValue], tuple[Disagreement, ...]]:
+    """The answers to score when both sides answered: the partner's where only it answered; where
+    both answered a choice question differently, the more severe answer (the author's on a tie),
+    and a disagreement. Free text is the author's."""
+    merged: dict[str, AnswerValue] = dict(author)
+    disagreements = []
+    for question_id, theirs in partner.items():
+        question = definition.questions.get(question_id)
+        if question is None:
+            continue
+        mine = author.get(question_id)
+        if mine is None:
+            merged[question_id] = theirs
+            continue
+        if question.type == "text" or _same(mine, theirs):
+            continue
+        partner_worse = _value_rank(question, theirs, author, definition) > _value_rank(
+            question, mine, author, definition
+        )
+        if partner_worse:
+            merged[question_id] = theirs
+        used: Literal["author", "partner"] = "partner" if partner_worse else "author"
+        disagreements.append(Disagreement(question_id, mine, theirs, used))
+    return merged, tuple(disagreements)
+
+
+def _same(a: AnswerValue, b: AnswerValue) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(a) == sorted(b)
+    return a == b
 
 
 @dataclass(frozen=True)
@@ -206,6 +277,7 @@ class Result:
     total: int
     required_missing: tuple[str, ...] = field(default=())
     own_findings: dict[str, OwnFinding] = field(default_factory=dict)
+    disagreements: dict[str, Disagreement] = field(default_factory=dict)  # by finding id
 
     @property
     def complete(self) -> bool:
@@ -233,8 +305,12 @@ def score(
     answers: Answers,
     commitments: Mapping[str, Commitment] | None = None,
     own: Sequence[OwnFinding] = (),
+    partner: Answers | None = None,
 ) -> Result:
     commitments = commitments or {}
+    disagreements: tuple[Disagreement, ...] = ()
+    if partner:
+        answers, disagreements = merge_sides(definition, answers, partner)
     view = visibility(definition, answers)
     effective = view.answers
     findings: list[FindingResult] = []
@@ -300,6 +376,31 @@ def score(
                 raised_by=("own",),
             )
         )
+    raised_disagreements: dict[str, Disagreement] = {}
+    applicable_checks = [c.id for c in definition.checks if c.id in view.checks]
+    for d in disagreements:
+        if not view.shows(d.question) or not applicable_checks:
+            continue
+        section_check = definition.section_of[d.question].check
+        check = section_check if section_check in view.checks else applicable_checks[0]
+        ident = DISAGREE_PREFIX + d.question
+        raised_disagreements[ident] = d
+        # To be settled before signature: a condition to meet before launch (high).
+        findings.append(
+            FindingResult(
+                id=ident,
+                check=check,
+                question=d.question,
+                severity="high",
+                residual=_residual("high", False, (ident,), commitments),
+                red_line=False,
+                gap=False,
+                triggers=(Trigger(d.question, d.author if d.used == "author" else d.partner, ()),),
+                mitigations=(ident,),
+                sources=(),
+                raised_by=("disagreement",),
+            )
+        )
     findings.sort(key=lambda f: (not f.red_line, -_rank(f.residual), -_rank(f.severity)))
 
     checks: dict[str, CheckResult] = {}
@@ -335,6 +436,7 @@ def score(
         total=len(required),
         required_missing=missing,
         own_findings={o.id: o for o in own if o.check in view.checks},
+        disagreements=raised_disagreements,
     )
 
 

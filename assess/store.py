@@ -131,6 +131,10 @@ class Record:
     frozen_sha256: str | None = None
     comments: tuple[CommentRecord, ...] = ()
     own_findings: tuple[OwnFinding, ...] = ()
+    partner_token: str | None = None
+    partner_name: str = ""
+    partner_answers: dict[str, AnswerValue] = field(default_factory=dict)
+    partner_notes: dict[str, str] = field(default_factory=dict)
     answers: dict[str, AnswerValue] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     commitments: dict[str, Commitment] = field(default_factory=dict)
@@ -146,6 +150,8 @@ class Record:
             notes=dict(self.notes),
             mitigations=dict(self.commitments),
             own_findings=self.own_findings,
+            partner_answers=dict(self.partner_answers),
+            partner_notes=dict(self.partner_notes),
         )
 
 
@@ -298,6 +304,8 @@ class Store:
         column = Assessment.share_token if by_share else Assessment.token
         if link == "reviewer":
             column = Assessment.reviewer_token
+        elif link == "partner":
+            column = Assessment.partner_token
         with self._tx() as session:
             row = session.scalar(
                 select(Assessment)
@@ -352,6 +360,7 @@ class Store:
         title_from: str | None = None,
         base: Mapping[str, Any] | None = None,
         actor: Actor | None = None,
+        side: str = "author",
     ) -> Record:
         """Set (or, with None, clear) answers and notes in one transaction.
 
@@ -364,7 +373,7 @@ class Store:
         now = utcnow()
         with self._tx() as session:
             row = self._locked(session, token)
-            existing = {a.question_id: a for a in row.answers}
+            existing = {a.question_id: a for a in row.answers if a.side == side}
             if base is not None:
                 answers, notes = _merge(existing, answers, notes, base)
             for question_id in sorted(set(answers) | set(notes)):
@@ -372,12 +381,17 @@ class Store:
                 if actor is not None:
                     was_value = answer.value if answer else None
                     was_note = (answer.notes or None) if answer else None
+                    what = (
+                        ("answer", "notes")
+                        if side == "author"
+                        else ("partner_answer", "partner_notes")
+                    )
                     if question_id in answers and answers[question_id] != was_value:
-                        _audit(row, actor, "answer", question_id, was_value, answers[question_id])
+                        _audit(row, actor, what[0], question_id, was_value, answers[question_id])
                     if question_id in notes and (notes[question_id] or None) != was_note:
-                        _audit(row, actor, "notes", question_id, was_note, notes[question_id])
+                        _audit(row, actor, what[1], question_id, was_note, notes[question_id])
                 if answer is None:
-                    answer = Answer(question_id=question_id, value=None, notes=None)
+                    answer = Answer(question_id=question_id, value=None, notes=None, side=side)
                     row.answers.append(answer)
                 if question_id in answers:
                     answer.value = answers[question_id]
@@ -386,7 +400,7 @@ class Store:
                 answer.updated_at = now
                 if answer.value is None and not answer.notes:
                     row.answers.remove(answer)
-            if title_from is not None and title_from in answers:
+            if title_from is not None and title_from in answers and side == "author":
                 row.title = str(answers[title_from] or "")[:200]
             _touch(row, now)
             session.flush()
@@ -448,6 +462,15 @@ class Store:
                         mitigation_id=mitigation_id, owner=c.owner, due=c.due, status=c.status
                     )
                 )
+            for question_id in sorted(set(data.partner_answers) | set(data.partner_notes)):
+                row.answers.append(
+                    Answer(
+                        question_id=question_id,
+                        value=data.partner_answers.get(question_id),
+                        notes=data.partner_notes.get(question_id),
+                        side="partner",
+                    )
+                )
             for o in data.own_findings:
                 row.own_findings.append(_own_row(o))
             session.add(row)
@@ -467,6 +490,16 @@ class Store:
         """Create a new reviewer link (any previous one stops working), or revoke it."""
         value = new_token() if enabled else None
         return self._update(token, {"reviewer_token": value}, False, actor, "reviewer_link")
+
+    def set_partner(
+        self, token: str, enabled: bool, name: str = "", actor: Actor | None = None
+    ) -> Record:
+        """Invite the partner through a new link (any previous one stops working), or revoke it;
+        the partner's answers are kept either way."""
+        values: dict[str, Any] = {"partner_token": new_token() if enabled else None}
+        if enabled:
+            values["partner_name"] = name[:200]
+        return self._update(token, values, False, actor, "partner_link")
 
     def rotate(self, token: str, actor: Actor | None = None) -> Record:
         """Replace the edit link: the old one stops working at once."""
@@ -564,11 +597,14 @@ class Store:
                 title=old.title,
                 assessor=old.assessor,
                 case_id=old.case_id,
+                partner_name=old.partner_name,
                 version_number=old.version_number + 1,
                 previous_id=old.id,
             )
             for a in old.answers:
-                row.answers.append(Answer(question_id=a.question_id, value=a.value, notes=a.notes))
+                row.answers.append(
+                    Answer(question_id=a.question_id, value=a.value, notes=a.notes, side=a.side)
+                )
             for c in old.commitments:
                 row.commitments.append(
                     MitigationCommitment(
@@ -811,7 +847,7 @@ class Store:
             answers = session.execute(
                 select(Answer.assessment_id, Answer.question_id, Answer.value, Answer.notes)
                 .join(Assessment, Answer.assessment_id == Assessment.id)
-                .where(Assessment.workshop_id == workshop_id)
+                .where(Assessment.workshop_id == workshop_id, Answer.side == "author")
             ).all()
             closed = session.scalar(select(Workshop.closed_at).where(Workshop.id == workshop_id))
         values: dict[int, dict[str, AnswerValue]] = {}
@@ -989,8 +1025,22 @@ def _record(row: Assessment) -> Record:
             CommentRecord(c.question_id, c.name, c.text, c.created_at) for c in row.comments
         ),
         own_findings=tuple(_own(o) for o in row.own_findings),
-        answers={a.question_id: a.value for a in row.answers if a.value is not None},
-        notes={a.question_id: a.notes for a in row.answers if a.notes},
+        partner_token=row.partner_token,
+        partner_name=row.partner_name,
+        partner_answers={
+            a.question_id: a.value
+            for a in row.answers
+            if a.side == "partner" and a.value is not None
+        },
+        partner_notes={
+            a.question_id: a.notes for a in row.answers if a.side == "partner" and a.notes
+        },
+        answers={
+            a.question_id: a.value
+            for a in row.answers
+            if a.side == "author" and a.value is not None
+        },
+        notes={a.question_id: a.notes for a in row.answers if a.side == "author" and a.notes},
         commitments={
             c.mitigation_id: Commitment(owner=c.owner, due=c.due, status=c.status)  # type: ignore[arg-type]
             for c in row.commitments

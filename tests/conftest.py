@@ -366,3 +366,46 @@ def review_pages(app: Flask, client: FlaskClient, lang: str) -> dict[str, str]:
         "compare": client.get(f"/{lang}/a/{new}/compare").text,
         "summary-version-2": client.get(f"/{lang}/a/{new}/summary").text,
     }
+
+
+def partner_pages(app: Flask, client: FlaskClient, lang: str) -> dict[str, str]:
+    """The partner's pages, and the author's result with a disagreement, in `lang`."""
+    scenario = (
+        Path(__file__).resolve().parent.parent
+        / "questionnaires/partnership-screening/scenarios/s1-fiu-bank-algorithm.json"
+    )
+    token = import_answers(client, scenario.read_bytes(), lang)
+    a = f"/{lang}/a/{token}"
+    page = client.get(f"{a}/access").text
+    client.post(
+        f"{a}/access/share",
+        data={
+            "csrf_token": csrf_token(page),
+            "action": "create",
+            "link": "partner",
+            "partner_name": "Bank",
+        },
+    )
+    found = re.search(r"(/p/[^/\"]+/)", client.get(f"{a}/access").text)
+    assert found
+    p = f"/{lang}{found[1]}"
+    partner = app.test_client()
+    section = partner.get(f"{p}s/privacy").text
+    base = re.search(r'name="base" type="hidden" value="([^"]*)"', section)
+    assert base
+    partner.post(
+        f"{p}s/privacy",
+        data={
+            "csrf_token": csrf_token(section),
+            "base": base[1].replace("&#34;", '"'),
+            "priv_purpose_lock": "no",
+            "action": "save",
+        },
+    )
+    return {
+        "partner-start": partner.get(p).text,
+        "partner-section": partner.get(f"{p}s/privacy").text,
+        "partner-done": partner.get(f"{p}done").text,
+        "result-disagreement": client.get(f"{a}/result").text,
+        "summary-with-partner": client.get(f"{a}/summary").text,
+    }

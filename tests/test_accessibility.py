@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import csrf_token, import_answers, review_pages, training_pages
+from conftest import csrf_token, import_answers, partner_pages, review_pages, training_pages
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -47,6 +47,29 @@ def _page_urls(page: Page, base: str, lang: str) -> dict[str, str]:
         "not-found": f"{base}/{lang}/no/such/page",
         **_training_urls(page, base, lang),
         **_review_urls(page, base, lang),
+        **_partner_urls(page, base, lang),
+    }
+
+
+def _partner_urls(page: Page, base: str, lang: str) -> dict[str, str]:
+    """A screening with its partner invited, who disagrees on one answer."""
+    page.goto(f"{base}/{lang}/")
+    page.set_input_files("#import-file", str(S1))
+    page.locator("#import-file ~ button").click()
+    a = page.url.split("/summary")[0]
+    page.goto(f"{a}/access")
+    page.locator("#partner-name").fill("Bank")
+    page.locator("form:has(input[name=link][value=partner]) button[value=create]").click()
+    partner = page.locator("a.token-link[href*='/p/']").get_attribute("href")
+    assert partner
+    page.goto(f"{partner}s/privacy")
+    page.locator("input[name=priv_purpose_lock][value=no]").check()
+    page.locator("button[value=save]").click()
+    return {
+        "partner-start": partner,
+        "partner-section": f"{partner}s/privacy",
+        "partner-done": f"{partner}done",
+        "result-disagreement": f"{a}/result",
     }
 
 
@@ -211,6 +234,7 @@ def _pages(app: Flask, lang: str) -> dict[str, str]:
         **_protected_pages(client, a, csrf_token(start.text)),
         "not-found": client.get(f"/{lang}/no/such/page").text,
         **review_pages(app, client, lang),
+        **partner_pages(app, client, lang),
         **training_pages(app, client, lang),
         "import-error": client.post(
             f"/{lang}/import", data={"csrf_token": csrf_token(start.text)}

@@ -270,3 +270,76 @@ def test_a_workshop_with_a_trainer_and_three_participants(
     expect(late.locator("h1")).to_have_text("The workshop is closed")
     for p in participants:
         p.context.close()
+
+
+def test_a_ministry_and_a_bank_screen_settle_get_approval_and_reassess(
+    live_server: str, chromium: Browser, page: Page
+) -> None:
+    """#9 end to end: both sides answer, they settle a disagreement, a reviewer approves with
+    conditions, and the next version shows what changed."""
+    ministry = page
+    ministry.goto(live_server + "/en/")
+    ministry.set_input_files("#import-file", str(SCENARIOS / "s1-fiu-bank-algorithm.json"))
+    ministry.locator("#import-file ~ button").click()
+    a = ministry.url.split("/summary")[0]
+    ministry.goto(f"{a}/access")
+    ministry.get_by_label("Name of the partner organisation").fill("Bank of the Coast")
+    ministry.get_by_role("button", name="Create a partner link").click()
+    partner_link = ministry.locator("a.token-link[href*='/p/']").inner_text()
+
+    bank_context = chromium.new_context()
+    bank = bank_context.new_page()
+    bank.goto(partner_link)
+    expect(bank.locator(".lead")).to_contain_text("Bank of the Coast")
+    bank.get_by_role("link", name="Answer your questions").click()
+    bank.goto(partner_link + "s/privacy")
+    bank.locator("input[name=priv_purpose_lock][value=no]").check()
+    bank.get_by_role("button", name="Save", exact=True).click()
+    expect(bank.locator(".flash")).to_contain_text("Your answers are saved.")
+
+    ministry.goto(f"{a}/result")
+    expect(ministry.locator(".disagreement")).to_contain_text("The partners disagree")
+    # They settle it: the ministry takes the bank's answer.
+    ministry.locator(".disagreement").get_by_role("link", name="Go to the question").click()
+    ministry.locator("input[name=priv_purpose_lock][value=no]").check()
+    ministry.get_by_role("button", name="Save", exact=True).click()
+    ministry.goto(f"{a}/result")
+    expect(ministry.locator(".disagreement")).to_have_count(0)
+
+    ministry.goto(f"{a}/access")
+    ministry.get_by_role("button", name="Create a reviewer link").click()
+    reviewer_link = ministry.locator("a.token-link[href*='/r/']").inner_text()
+    ministry.goto(f"{a}/summary")
+    ministry.locator("#submit-name").fill("Amina Diallo")
+    ministry.get_by_role("button", name="Submit for review").click()
+    expect(ministry.locator(".review-panel .badge")).to_have_text("Submitted for review")
+
+    reviewer_context = chromium.new_context()
+    reviewer = reviewer_context.new_page()
+    reviewer.goto(reviewer_link)
+    reviewer.get_by_label("Approved with conditions").check()
+    reviewer.get_by_label("Reasons, and the conditions if any").fill(
+        "Approved once the purpose lock is signed and human review precedes every interruption."
+    )
+    reviewer.locator("#f-decision_name").fill("Kofi Mensah")
+    reviewer.get_by_label("Your role or function").fill("Director of legal affairs")
+    reviewer.get_by_role("button", name="Record the decision").click()
+    expect(reviewer.locator(".flash")).to_contain_text("The decision is recorded")
+
+    # A year later.
+    ministry.goto(f"{a}/summary")
+    expect(ministry.locator(".review-panel")).to_contain_text(
+        "Kofi Mensah, Director of legal affairs"
+    )
+    ministry.get_by_role("button", name="Review this partnership: start version 2").click()
+    v2 = ministry.url.split("/summary")[0]
+    assert v2 != a
+    ministry.goto(f"{v2}/s/privacy")
+    ministry.locator("input[name=priv_purpose_lock][value=yes]").check()
+    ministry.get_by_role("button", name="Save", exact=True).click()
+    ministry.goto(f"{v2}/summary")
+    ministry.get_by_role("link", name="What changed since version 1").click()
+    changed = ministry.locator("table.compare-versions").nth(1)
+    expect(changed).to_contain_text("Is the use of the data limited in writing")
+    bank_context.close()
+    reviewer_context.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import import_answers, review_pages, training_pages
+from conftest import import_answers, partner_pages, review_pages, training_pages
 from flask import Flask
 
 from assess.i18n import KNOWN
@@ -130,6 +130,7 @@ def test_every_page_type_is_translated(real: Flask, locale: str) -> None:
         "report": client.get(f"/{locale}/a/{token}/report").text,
         "404": client.get(f"/{locale}/no/such/page").text,
         **review_pages(real, client, locale),
+        **partner_pages(real, client, locale),
         **training_pages(real, client, locale),
     }
     for name, page in pages.items():

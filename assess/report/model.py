@@ -17,8 +17,15 @@ from assess import labels
 from assess.answers import AnswerFile
 from assess.compare import Comparison
 from assess.i18n import KNOWN, direction, format_citation, join_citation, qt
-from assess.questionnaire import SEVERITIES, Definition, parse_source, visibility
-from assess.scoring import OwnFinding, Result, is_own
+from assess.questionnaire import (
+    SEVERITIES,
+    AnswerValue,
+    Definition,
+    Question,
+    parse_source,
+    visibility,
+)
+from assess.scoring import DISAGREE_PREFIX, OwnFinding, Result, is_disagreement, is_own
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,7 @@ class AppendixItem:
     answer: str
     notes: str
     comments: tuple[str, ...] = ()
+    partner: str = ""  # the partner's answer, where it differs from the author's
 
 
 @dataclass(frozen=True)
@@ -276,6 +284,30 @@ def build(
         standard_refs = sources.refs(check.sources) if outcome.applicable else ()
         findings = []
         for f in outcome.findings:
+            if is_disagreement(f.id):
+                d = result.disagreements[f.id]
+                q = definition.questions[d.question]
+                title = _("The partners disagree: %(question)s", question=qt(q.label))
+                finding_titles[f.id] = title
+                findings.append(
+                    FindingView(
+                        id=f.id,
+                        title=title,
+                        severity=f.severity,
+                        severity_label=str(labels.RATINGS[f.severity]),
+                        residual=f.residual,
+                        residual_label=str(labels.RATINGS[f.residual]),
+                        red_line=False,
+                        gap=False,
+                        risk=disagreement_text(q, d.author, d.partner, d.used),
+                        question=qt(q.label),
+                        answer=labels.answer_text(q, d.author if d.used == "author" else d.partner),
+                        raised=(),
+                        mitigations=(mitigation_numbers[f.id],),
+                        refs=(),
+                    )
+                )
+                continue
             if is_own(f.id):
                 o = result.own_findings[f.id]
                 finding_titles[f.id] = o.title
@@ -348,14 +380,14 @@ def build(
     mitigations = []
     for m in result.mitigations:
         own = result.own_findings.get(m.id)
-        spec = None if own else definition.mitigation_by_id[m.id]
+        spec = definition.mitigation_by_id.get(m.id)
         c = m.commitment
         mitigations.append(
             MitigationView(
                 id=m.id,
                 number=mitigation_numbers[m.id],
-                text=own.mitigation if own else qt(spec.text if spec else ""),
-                owner_hint=qt(spec.owner) if spec else "",
+                text=mitigation_text(definition, m.id, result.own_findings),
+                owner_hint=qt(spec.owner) if spec else (_("Both partners") if not own else ""),
                 owner=c.owner,
                 due=format_date(c.due, "medium") if c.due else "",
                 due_iso=c.due.isoformat() if c.due else "",
@@ -389,6 +421,7 @@ def build(
                 answer=answer_of(q.id) or _("Not answered"),
                 notes=data.notes.get(q.id, ""),
                 comments=tuple(comments.get(q.id, ())),
+                partner=_partner_answer(q, answers.get(q.id), data.partner_answers.get(q.id)),
             )
             for q in view.shown_in(section)
         )
@@ -462,7 +495,7 @@ def _value_text(definition: Definition, action: str, target: str | None, value: 
         return "–"
     if isinstance(value, bool):
         return str(_("set") if value else _("removed"))
-    if action == "answer" and target in definition.questions:
+    if action in ("answer", "partner_answer") and target in definition.questions:
         return labels.answer_text(definition.questions[target], value)
     if action == "status" and value in labels.REVIEW_STATUSES:
         return str(labels.REVIEW_STATUSES[value])
@@ -481,7 +514,9 @@ def audit_views(
 ) -> list[AuditView]:
     views = []
     for when, role, name, action, target, before, after in entries:
-        if action in ("answer", "notes", "comment") and target in definition.questions:
+        if action in ("answer", "notes", "comment", "partner_answer", "partner_notes") and (
+            target in definition.questions
+        ):
             what = qt(definition.questions[target].label)
         elif action in ("plan", "own_finding") and target:
             what = f"{numbers.get(target, '')} {mitigation_text(definition, target, own or {})}"
@@ -509,10 +544,46 @@ PROGRESS = {
 }
 
 
+def disagreement_text(
+    question: Question, author: AnswerValue, partner: AnswerValue, used: str
+) -> str:
+    return str(
+        _(
+            "The public authority's side answered “%(author)s”; the private partner answered "
+            "“%(partner)s”. Until the partners settle it before signature, the more severe answer "
+            "(“%(used)s”) is scored.",
+            author=labels.answer_text(question, author),
+            partner=labels.answer_text(question, partner),
+            used=labels.answer_text(question, author if used == "author" else partner),
+        )
+    )
+
+
+def _partner_answer(question: Question, mine: Any, theirs: Any) -> str:
+    if (
+        theirs is None
+        or theirs == mine
+        or (isinstance(mine, list) and isinstance(theirs, list) and sorted(mine) == sorted(theirs))
+    ):
+        return ""
+    return labels.answer_text(question, theirs)
+
+
 def mitigation_text(definition: Definition, mitigation: str, own: Mapping[str, OwnFinding]) -> str:
-    """A mitigation's text, from the questionnaire or the assessor's own finding."""
+    """A mitigation's text, from the questionnaire, the assessor's own finding, or a disagreement
+    to settle."""
     if mitigation in own:
         return own[mitigation].mitigation
+    if is_disagreement(mitigation):
+        question = definition.questions.get(mitigation[len(DISAGREE_PREFIX) :])
+        label = qt(question.label) if question else ""
+        return str(
+            _(
+                "Settle the answer to “%(question)s” between the partners, and record the agreed "
+                "answer, before signature.",
+                question=label,
+            )
+        )
     spec = definition.mitigation_by_id.get(mitigation)
     return qt(spec.text) if spec else ""
 

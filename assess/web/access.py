@@ -62,6 +62,8 @@ def fetch(token: str, by_share: bool = False, link: str = "") -> Record:
         abort(404)
     if link == "reviewer":
         gate(record, url_for("access.unlock_reviewer", reviewer=token))
+    elif link == "partner":
+        gate(record, url_for("access.unlock_partner", partner=token))
     elif by_share:
         gate(record, url_for("access.unlock_shared", share=token))
     else:
@@ -89,7 +91,11 @@ def page(token: str) -> str:
 def share(token: str) -> BaseResponse:
     record = fetch(token)
     enabled = request.form.get("action") == "create"
-    if request.form.get("link") == "reviewer":
+    if request.form.get("link") == "partner":
+        name = request.form.get("partner_name", "").strip()[:200]
+        store().set_partner(token, enabled, name, author(record))
+        flash(_("A new partner link is ready.") if enabled else _("The partner link is revoked."))
+    elif request.form.get("link") == "reviewer":
         store().set_reviewer(token, enabled, author(record))
         flash(_("A new reviewer link is ready.") if enabled else _("The reviewer link is revoked."))
     else:
@@ -167,6 +173,16 @@ def unlock_reviewer(reviewer: str) -> BaseResponse | tuple[str, int] | str:
     except NotFound:
         abort(404)
     return _unlock(record, url_for("review.reviewer_page", reviewer=reviewer))
+
+
+@bp.route("/p/<partner>/unlock", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def unlock_partner(partner: str) -> BaseResponse | tuple[str, int] | str:
+    try:
+        record = store().get(partner, link="partner")
+    except NotFound:
+        abort(404)
+    return _unlock(record, url_for("partner.start", partner=partner))
 
 
 @bp.route("/v/<share>/unlock", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from assess.compare import Comparison, compare
 from assess.report import RenderError, ReportModel, build, reference_for, render_pdf
 from assess.report.model import Governance
 from assess.report.render import PAPERS
-from assess.scoring import Result, score
+from assess.scoring import Result
 from assess.store import Actor, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.wizard import load
@@ -39,7 +39,7 @@ def paper_size() -> str:
 def model_for(record: Record, language: str) -> ReportModel:
     definition = definition_of(record)
     data = record.answer_file()
-    result = score(definition, data.answers, data.mitigations, data.own_findings)
+    result = data.score(definition)
     with force_locale(language):
         return build(
             definition,
@@ -62,7 +62,7 @@ def comparison_for(record: Record, result: Result) -> Comparison | None:
         return None
     definition = definition_of(record)
     old = previous.answer_file()
-    old_result = score(definition_of(previous), old.answers, old.mitigations, old.own_findings)
+    old_result = old.score(definition_of(previous))
     return compare(
         definition,
         (previous.version_number, old, old_result),

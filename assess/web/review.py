@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import token_guessing
 from assess.report.model import audit_views, comparison_view
-from assess.scoring import score
 from assess.store import DECISIONS, MAX_COMMENT, Actor, Locked, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.access import author, fetch
@@ -34,7 +33,7 @@ def submit(token: str) -> BaseResponse:
     if not name:
         flash(_("Please give your name: the audit trail and the reviewer need it."))
         return redirect(url_for("wizard.summary", token=token) + "#review")
-    if not score(definition, record.answers).complete:
+    if not record.answer_file().score(definition).complete:
         flash(_("Please answer every question before submitting this screening for review."))
         return redirect(url_for("wizard.summary", token=token) + "#review")
     if not record.assessor:
@@ -73,7 +72,7 @@ def history(token: str) -> str:
     """The audit trail: who changed what, and when."""
     record = fetch(token)
     definition = definition_of(record)
-    result = score(definition, record.answers, record.commitments, record.own_findings)
+    result = record.answer_file().score(definition)
     numbers = {m.id: f"M{i}" for i, m in enumerate(result.mitigations, start=1)}
     entries = [
         (e.at, e.role, e.name, e.action, e.target, e.before, e.after) for e in store().audit(token)
@@ -90,7 +89,7 @@ def compare_page(token: str) -> str:
     """What changed since the version this one started from."""
     record = fetch(token)
     definition = definition_of(record)
-    result = score(definition, record.answers, record.commitments, record.own_findings)
+    result = record.answer_file().score(definition)
     comparison = comparison_for(record, result)
     if comparison is None:
         abort(404)

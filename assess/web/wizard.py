@@ -22,7 +22,7 @@ from assess.questionnaire import (
     is_answered,
     visibility,
 )
-from assess.scoring import Commitment, Result, score
+from assess.scoring import Commitment, Result
 from assess.store import Closed, Conflict, Locked, NotFound, Record
 from assess.web import definition_of, localized_blueprint, store
 from assess.web.access import author, fetch
@@ -195,7 +195,7 @@ def _render(
         number=number,
         first=number == 1,
         last=number == len(steps),
-        result=score(definition, record.answers, record.commitments, record.own_findings),
+        result=record.answer_file().score(definition),
         error_status=status,
     )
 
@@ -204,7 +204,7 @@ def _render(
 def summary(token: str) -> BaseResponse:
     record, definition = load(token)
     view = visibility(definition, record.answers)
-    result = score(definition, record.answers, record.commitments, record.own_findings)
+    result = record.answer_file().score(definition)
     page = render_template(
         "summary.html",
         record=record,
@@ -219,7 +219,7 @@ def summary(token: str) -> BaseResponse:
 @bp.get("/a/<token>/result")
 def result(token: str) -> BaseResponse:
     record, definition = load(token)
-    outcome = score(definition, record.answers, record.commitments, record.own_findings)
+    outcome = record.answer_file().score(definition)
     page = render_template(
         "result.html",
         record=record,
@@ -235,7 +235,7 @@ def result(token: str) -> BaseResponse:
 def plan(token: str) -> BaseResponse | tuple[str, int]:
     """Save who will carry out which mitigation, by when, and whether it is done."""
     record, definition = load(token)
-    outcome: Result = score(definition, record.answers, record.commitments, record.own_findings)
+    outcome: Result = record.answer_file().score(definition)
     commitments: dict[str, Commitment] = {}
     errors: dict[str, str] = {}
     for mitigation in outcome.mitigations:
@@ -275,7 +275,7 @@ def add_own(token: str) -> BaseResponse | tuple[str, int]:
     record, definition = load(token)
     if record.status != "draft":
         raise Locked(record.status)
-    outcome = score(definition, record.answers, record.commitments, record.own_findings)
+    outcome = record.answer_file().score(definition)
     form = {
         k: request.form.get(k, "") for k in ("check", "severity", "title", "risk", "mitigation")
     }
