@@ -53,8 +53,10 @@ def main() -> None:
 @click.option(
     "--workers",
     type=int,
-    default=lambda: int(os.environ.get("WORKERS", "2")),
-    show_default="WORKERS or 2",
+    # One more process than cores: measured with 200 workshop participants on 2 cores, 2 workers
+    # left saves waiting seconds behind the join burst (p95 0.3-3 s), 3 kept them under 80 ms.
+    default=lambda: int(os.environ.get("WORKERS", str((os.cpu_count() or 1) + 1))),
+    show_default="WORKERS or the number of cores + 1",
 )
 @click.option("--threads", type=int, default=4, show_default=True)
 def serve(host: str, port: int, workers: int, threads: int) -> None:
