@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assess.answers import AnswerFile
-from assess.questionnaire import AnswerValue, Definition, Question, visibility
+from assess.questionnaire import AnswerValue, Definition, Question, same_answer, visibility
 from assess.scoring import Result
 
 
@@ -79,7 +79,7 @@ def compare(
     changes = []
     for question in definition.questions.values():
         was, now = old_shown.get(question.id), new_shown.get(question.id)
-        if _norm(was) != _norm(now):
+        if not same_answer(was, now):
             changes.append(AnswerChange(question, was, now))
     ratings = tuple(
         RatingChange(c.id, old_result.checks[c.id].rating, new_result.checks[c.id].rating)
@@ -106,7 +106,3 @@ def compare(
         new_result.verdict,
         plan,
     )
-
-
-def _norm(value: AnswerValue | None) -> object:
-    return sorted(value) if isinstance(value, list) else value

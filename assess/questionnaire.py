@@ -352,6 +352,13 @@ def visibility(definition: Definition, answers: Answers) -> Visibility:
     return Visibility(frozenset(checks), tuple(sections), tuple(questions), effective, by_section)
 
 
+def same_answer(a: AnswerValue | None, b: AnswerValue | None) -> bool:
+    """Two answers say the same: the options of a multiple choice in any order."""
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(a) == sorted(b)
+    return a == b
+
+
 def is_answered(question: Question, value: AnswerValue | None) -> bool:
     if value is None:
         return False

@@ -31,6 +31,7 @@ from assess.questionnaire import (
     Severity,
     evaluate,
     is_answered,
+    same_answer,
     visibility,
 )
 
@@ -156,7 +157,7 @@ def merge_sides(
         if mine is None:
             merged[question_id] = theirs
             continue
-        if question.type == "text" or _same(mine, theirs):
+        if question.type == "text" or same_answer(mine, theirs):
             continue
         partner_worse = _value_rank(question, theirs, author, definition) > _value_rank(
             question, mine, author, definition
@@ -166,12 +167,6 @@ def merge_sides(
         used: Literal["author", "partner"] = "partner" if partner_worse else "author"
         disagreements.append(Disagreement(question_id, mine, theirs, used))
     return merged, tuple(disagreements)
-
-
-def _same(a: AnswerValue, b: AnswerValue) -> bool:
-    if isinstance(a, list) and isinstance(b, list):
-        return sorted(a) == sorted(b)
-    return a == b
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from assess.cases import CaseLibrary
-from assess.questionnaire import Registry
+from assess.questionnaire import Registry, same_answer
 from assess.store import Store, upgrade
 
 PARTICIPANTS = int(os.environ.get("BENCH_PARTICIPANTS", "200"))
@@ -165,13 +165,6 @@ def trainer(port: int, dashboard: str, figures: Figures, done: threading.Event) 
             figures.error(f"dashboard: {exc!r}")
 
 
-def same(stored: object, sent: object) -> bool:
-    """Multiple choices are stored in the questionnaire's order of options."""
-    if isinstance(stored, list) and isinstance(sent, list):
-        return sorted(stored) == sorted(sent)
-    return stored == sent
-
-
 def p95(values: list[float]) -> float:
     values = sorted(values)
     return values[max(0, int(len(values) * 0.95) - 1)]
@@ -241,7 +234,7 @@ def main() -> None:
         if record is None:
             lost += len(answers)
             continue
-        missing = [q for q, v in answers.items() if not same(record.answers.get(q), v)]
+        missing = [q for q, v in answers.items() if not same_answer(record.answers.get(q), v)]
         if missing and os.environ.get("BENCH_DEBUG"):
             print("# lost", token[:6], [(q, answers[q], record.answers.get(q)) for q in missing])
         lost += len(missing)

@@ -23,6 +23,7 @@ from assess.questionnaire import (
     Definition,
     Question,
     parse_source,
+    same_answer,
     visibility,
 )
 from assess.scoring import DISAGREE_PREFIX, OwnFinding, Result, is_disagreement, is_own
@@ -560,11 +561,7 @@ def disagreement_text(
 
 
 def _partner_answer(question: Question, mine: Any, theirs: Any) -> str:
-    if (
-        theirs is None
-        or theirs == mine
-        or (isinstance(mine, list) and isinstance(theirs, list) and sorted(mine) == sorted(theirs))
-    ):
+    if theirs is None or same_answer(mine, theirs):
         return ""
     return labels.answer_text(question, theirs)
 

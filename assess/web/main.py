@@ -30,6 +30,7 @@ from assess.i18n import (
     qt,
     text_direction,
 )
+from assess.questionnaire import same_answer
 from assess.web import localized_blueprint, registry, store
 
 bp = localized_blueprint("main")
@@ -140,6 +141,7 @@ def register_globals(app: Flask) -> None:
         status_label=lambda s: str(labels.STATUSES[s]),
         review_status_label=lambda s: str(labels.REVIEW_STATUSES[s]),
         audience_label=lambda a: str(labels.AUDIENCES[a]),
+        same_answer=same_answer,
         answer_text=labels.answer_text,
         source_label=lambda d, s: d.source_label(s, qt, format_citation, join_citation),
         list_separator=list_separator,
